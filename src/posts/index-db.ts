@@ -1,0 +1,86 @@
+import type { Database } from 'better-sqlite3';
+import type { PostRecord } from './record.js';
+import type { Post, PostSummary } from './types.js';
+
+interface PostRow {
+  slug: string;
+  title: string;
+  date: string;
+  updated: string;
+  tags: string;
+  excerpt: string;
+  reading_minutes: number;
+  safe_html?: string;
+}
+
+const SUMMARY_COLUMNS = 'slug, title, date, updated, tags, excerpt, reading_minutes';
+
+/** The SQL of the post index, prepared once. Only the store uses it. */
+export function createPostIndex(db: Database) {
+  const statements = {
+    page: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM posts WHERE draft = 0
+                      ORDER BY date DESC, slug LIMIT ? OFFSET ?`),
+    get: db.prepare(`SELECT ${SUMMARY_COLUMNS}, safe_html FROM posts WHERE slug = ? AND draft = 0`),
+    source: db.prepare('SELECT source FROM posts WHERE slug = ? AND draft = 0').pluck(),
+    hasSlug: db.prepare('SELECT 1 FROM posts WHERE slug = ?').pluck(),
+    files: db.prepare('SELECT file_name AS fileName, slug, content_hash AS contentHash FROM posts'),
+    upsert: db.prepare(`INSERT INTO posts (slug, file_name, title, date, updated, draft, tags, excerpt,
+                          reading_minutes, safe_html, source, content_hash)
+                        VALUES (@slug, @fileName, @title, @date, @updated, @draft, @tags, @excerpt,
+                          @readingMinutes, @safeHtml, @source, @contentHash)
+                        ON CONFLICT (slug) DO UPDATE SET file_name = excluded.file_name,
+                          title = excluded.title, date = excluded.date, updated = excluded.updated,
+                          draft = excluded.draft, tags = excluded.tags, excerpt = excluded.excerpt,
+                          reading_minutes = excluded.reading_minutes, safe_html = excluded.safe_html,
+                          source = excluded.source, content_hash = excluded.content_hash`),
+    deleteTags: db.prepare('DELETE FROM post_tags WHERE slug = ?'),
+    insertTag: db.prepare('INSERT OR IGNORE INTO post_tags (slug, tag, position) VALUES (?, ?, ?)'),
+    remove: db.prepare('DELETE FROM posts WHERE slug = ?'),
+    ping: db.prepare('SELECT count(*) FROM posts').pluck(),
+  };
+
+  return {
+    page(limit: number, offset: number): PostSummary[] {
+      return (statements.page.all(limit, offset) as PostRow[]).map(toSummary);
+    },
+    get(slug: string): Post | undefined {
+      const row = statements.get.get(slug) as PostRow | undefined;
+      return row && { ...toSummary(row), safeHtml: row.safe_html ?? '' };
+    },
+    source(slug: string): string | undefined {
+      return statements.source.get(slug) as string | undefined;
+    },
+    hasSlug(slug: string): boolean {
+      return statements.hasSlug.get(slug) !== undefined;
+    },
+    files(): { fileName: string; slug: string; contentHash: string }[] {
+      return statements.files.all() as { fileName: string; slug: string; contentHash: string }[];
+    },
+    /** Call inside a transaction: the row and its tags change together. */
+    put(record: PostRecord): void {
+      statements.upsert.run({ ...record, draft: record.draft ? 1 : 0, tags: JSON.stringify(record.tags) });
+      statements.deleteTags.run(record.slug);
+      record.tags.forEach((tag, position) => statements.insertTag.run(record.slug, tag, position));
+    },
+    remove(slug: string): void {
+      statements.remove.run(slug);
+    },
+    count(): number {
+      return statements.ping.get() as number;
+    },
+  };
+}
+
+export type PostIndex = ReturnType<typeof createPostIndex>;
+
+function toSummary(row: PostRow): PostSummary {
+  return {
+    slug: row.slug,
+    title: row.title,
+    date: row.date,
+    updated: row.updated,
+    tags: JSON.parse(row.tags) as string[],
+    excerpt: row.excerpt,
+    readingMinutes: row.reading_minutes,
+  };
+}

@@ -1,0 +1,76 @@
+import hljs from 'highlight.js/lib/common';
+import { Parser } from 'htmlparser2';
+import MarkdownIt from 'markdown-it';
+import { sanitizeRenderedHtml } from './allowlist.js';
+import { headingIds, tableAlignClasses, taskLists } from './markdown-plugins.js';
+import { normalizeText } from './normalize.js';
+
+/**
+ * Markdown → HTML, once per write (reads never parse Markdown):
+ * markdown-it (CommonMark + GFM tables, strikethrough, task lists, autolinks, heading ids)
+ * → highlight.js on the server → sanitize-html with the shared allowlist.
+ */
+
+/**
+ * The parser configuration shared with sanitize-markdown.ts, which must read the source
+ * exactly as the renderer does. Raw HTML is parsed (and then filtered), never passed blind.
+ */
+export const MARKDOWN_OPTIONS = { html: true, linkify: true, typographer: false } as const;
+
+export interface RenderedMarkdown {
+  /** Sanitized HTML, safe to print unescaped. */
+  safeHtml: string;
+  /** The text a reader sees, entities decoded and whitespace collapsed: for excerpts and reading time. */
+  plainText: string;
+}
+
+// Built once: markdown-it compiles its rule chains on first use, and that is the slow part.
+const md = new MarkdownIt(MARKDOWN_OPTIONS).use(headingIds).use(taskLists).use(tableAlignClasses);
+
+md.renderer.rules.fence = (tokens, idx) => {
+  const token = tokens[idx];
+  const lang = token ? md.utils.unescapeAll(token.info).trim().split(/\s+/, 1)[0] : '';
+  return codeBlock(token?.content ?? '', lang ?? '');
+};
+md.renderer.rules.code_block = (tokens, idx) => codeBlock(tokens[idx]?.content ?? '', '');
+
+/**
+ * Highlights only when the fence names a language highlight.js knows (the common set, about
+ * 35 languages). No auto-detection: it runs every grammar over the code and is slow.
+ * Unknown or absent languages are escaped as plain text.
+ */
+function codeBlock(code: string, lang: string): string {
+  const known = lang !== '' && hljs.getLanguage(lang) !== undefined;
+  const body = known ? hljs.highlight(code, { language: lang, ignoreIllegals: true }).value : md.utils.escapeHtml(code);
+  const classes = lang === '' ? 'hljs' : `hljs language-${md.utils.escapeHtml(lang)}`;
+  return `<pre><code class="${classes}">${body}</code></pre>\n`;
+}
+
+export function renderMarkdown(markdown: string): RenderedMarkdown {
+  const safeHtml = sanitizeRenderedHtml(md.render(normalizeText(markdown)));
+  return { safeHtml, plainText: textContent(safeHtml) };
+}
+
+// Closing one of these separates words: `<td>a</td><td>b</td>` reads "a b", not "ab".
+const BLOCK_ELEMENTS = new Set([
+  'p', 'li', 'dt', 'dd', 'blockquote', 'pre', 'td', 'th', 'tr', 'summary', 'details',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+]);
+
+function textContent(html: string): string {
+  let text = '';
+  const parser = new Parser(
+    {
+      ontext: (data) => (text += data),
+      onclosetag: (name) => {
+        if (BLOCK_ELEMENTS.has(name)) text += ' ';
+      },
+      onopentag: (name) => {
+        if (name === 'br' || name === 'hr') text += ' ';
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  return text.replace(/\s+/g, ' ').trim();
+}

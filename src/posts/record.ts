@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { parsePostFile } from './front-matter.js';
+import { renderMarkdown } from './markdown.js';
+import type { Post } from './types.js';
+
+/** One row of the index: everything a page needs, computed once from the file's text. */
+export interface PostRecord extends Post {
+  fileName: string;
+  draft: boolean;
+  source: string;
+  contentHash: string;
+}
+
+const EXCERPT_CHARS = 220;
+const WORDS_PER_MINUTE = 230;
+// CJK text has no spaces between words; readers get through roughly this many characters a minute.
+const CJK_CHARS_PER_MINUTE = 500;
+
+export function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Builds the index row for a post file. Files can be written by hand, so every field is read
+ * leniently: a missing title comes from the first heading or the slug, a missing or bad date
+ * from `fallbackDate` (the file's modification time).
+ */
+export function recordFromFile(slug: string, fileName: string, text: string, fallbackDate: Date): PostRecord {
+  const { data, body } = parsePostFile(text);
+  const { safeHtml, plainText } = renderMarkdown(body);
+  const date = readDate(data.date) ?? fallbackDate.toISOString();
+  return {
+    slug,
+    fileName,
+    title: readTitle(data.title, body, slug),
+    date,
+    updated: readDate(data.updated) ?? date,
+    tags: readTags(data.tags),
+    draft: data.draft === true,
+    excerpt: typeof data.description === 'string' ? data.description.trim() : excerptOf(plainText),
+    readingMinutes: readingMinutes(plainText),
+    safeHtml,
+    source: text,
+    contentHash: hashText(text),
+  };
+}
+
+function readTitle(value: unknown, body: string, slug: string): string {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'number') return String(value);
+  const heading = /^#\s+(.+?)\s*#*\s*$/m.exec(body);
+  return heading?.[1] ?? slug.replaceAll('-', ' ');
+}
+
+function readDate(value: unknown): string | undefined {
+  if (value instanceof Date || typeof value === 'string') {
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime())) return date.toISOString();
+  }
+  return undefined;
+}
+
+function readTags(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  const tags = list
+    .filter((tag): tag is string | number => typeof tag === 'string' || typeof tag === 'number')
+    .map((tag) => String(tag).trim())
+    .filter((tag) => tag !== '');
+  return [...new Set(tags)];
+}
+
+export function excerptOf(plainText: string): string {
+  if (plainText.length <= EXCERPT_CHARS) return plainText;
+  const cut = plainText.slice(0, EXCERPT_CHARS);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > EXCERPT_CHARS / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
+export function readingMinutes(plainText: string): number {
+  const cjk = plainText.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0;
+  const words = plainText.match(/[\p{L}\p{N}'’-]+/gu)?.length ?? 0;
+  return Math.max(1, Math.round(words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE));
+}

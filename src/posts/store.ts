@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { stringify as stringifyYaml } from 'yaml';
+import { postFiles, type PostFiles } from './files.js';
+import { serializePostFile } from './front-matter.js';
+import { createPostIndex } from './index-db.js';
+import { reconcile, type ReindexReport } from './reconcile.js';
+import { recordFromFile } from './record.js';
+import { sanitizeMarkdown } from './sanitize-markdown.js';
+import { isSlug, slugify, uniqueSlug } from './slug.js';
+import type { Draft, Page, Post, PostSummary } from './types.js';
+
+export const POSTS_PER_PAGE = 10;
+
+/** A draft as the form hands it over: `extraFrontMatter` holds unknown keys of an uploaded file. */
+export interface NewPost extends Draft {
+  extraFrontMatter?: Record<string, unknown>;
+}
+
+/**
+ * The one way into posts. The Markdown files in `postsDir` are the truth and the SQLite index
+ * is derived from them: `create()` leaves the file and its index row, or neither; `reindex()`
+ * brings the index back in line with the files (new, changed and vanished ones).
+ */
+export interface PostStore {
+  list(page: number): Page<PostSummary>;
+  get(slug: string): Post | undefined;
+  /** The file's text, for GET /posts/:slug.md. */
+  source(slug: string): string | undefined;
+  create(draft: NewPost): Post;
+  reindex(): ReindexReport;
+  /** True when the index answers a query (for /healthz). */
+  isHealthy(): boolean;
+}
+
+export interface PostStoreDeps {
+  db: Database;
+  postsDir: string;
+  files?: PostFiles;
+  now?: () => Date;
+}
+
+export function createPostStore({ db, postsDir, files = postFiles, now = () => new Date() }: PostStoreDeps): PostStore {
+  const index = createPostIndex(db);
+  const taken = (slug: string) => index.hasSlug(slug) || existsSync(path.join(postsDir, `${slug}.md`));
+
+  return {
+    list(pageNumber) {
+      const offset = (pageNumber - 1) * POSTS_PER_PAGE;
+      // One extra row tells whether an older page exists, without a COUNT over the table.
+      const rows = index.page(POSTS_PER_PAGE + 1, offset);
+      return {
+        items: rows.slice(0, POSTS_PER_PAGE),
+        number: pageNumber,
+        hasNewer: pageNumber > 1,
+        hasOlder: rows.length > POSTS_PER_PAGE,
+      };
+    },
+
+    get: (slug) => (isSlug(slug) ? index.get(slug) : undefined),
+    source: (slug) => (isSlug(slug) ? index.source(slug) : undefined),
+
+    // Everything here is synchronous, so two creates in this process never interleave:
+    // the slug chosen is still free when the file is written.
+    create(draft) {
+      const at = now();
+      const slug = uniqueSlug(slugify(draft.title, at), taken);
+      const fileName = `${slug}.md`;
+      const timestamp = at.toISOString();
+      const extra = draft.extraFrontMatter && Object.keys(draft.extraFrontMatter).length > 0
+        ? stringifyYaml(draft.extraFrontMatter)
+        : '';
+      const text = serializePostFile(
+        { title: draft.title, date: timestamp, updated: timestamp, tags: draft.tags, draft: false },
+        sanitizeMarkdown(draft.content),
+        extra,
+      );
+      const record = recordFromFile(slug, fileName, text, at);
+
+      files.writeAtomic(postsDir, fileName, text);
+      try {
+        db.transaction(() => index.put(record))();
+      } catch (error) {
+        // The index refused the row: take the file back, so that neither remains.
+        files.remove(postsDir, fileName);
+        throw error;
+      }
+      return record;
+    },
+
+    reindex: () => reconcile({ db, index, postsDir }),
+
+    isHealthy() {
+      try {
+        index.count();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

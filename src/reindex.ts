@@ -1,0 +1,19 @@
+import { mkdirSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/open.js';
+import { createPostStore } from './posts/store.js';
+
+/** `npm run reindex`: brings the index in line with POSTS_DIR and reports what changed. */
+try {
+  const config = loadConfig(process.env);
+  mkdirSync(config.postsDir, { recursive: true });
+  const db = openDatabase(config.databasePath);
+  const report = createPostStore({ db, postsDir: config.postsDir }).reindex();
+  db.close();
+  console.log(`Reindexed ${config.postsDir}: ${report.added} added, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged.`);
+  for (const { file, reason } of report.skipped) console.log(`  skipped ${file}: ${reason}`);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

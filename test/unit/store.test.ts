@@ -1,0 +1,120 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/open.js';
+import { postFiles, type PostFiles } from '../../src/posts/files.js';
+import { createPostStore } from '../../src/posts/store.js';
+
+const roots: string[] = [];
+afterEach(() => roots.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function setUp(files?: PostFiles) {
+  const root = mkdtempSync(path.join(tmpdir(), 'quire-store-'));
+  roots.push(root);
+  const postsDir = path.join(root, 'posts');
+  mkdirSync(postsDir);
+  const db = openDatabase(path.join(root, 'quire.sqlite'));
+  const store = createPostStore({ db, postsDir, ...(files ? { files } : {}), now: () => new Date('2026-11-29T10:00:00Z') });
+  return { db, store, postsDir, close: () => db.close() };
+}
+
+const draft = { title: 'A post', content: 'Some **text**.', tags: ['notes'] };
+
+describe('PostStore.create', () => {
+  it('writes the file and the index row together', () => {
+    const { store, postsDir, close } = setUp();
+    const post = store.create(draft);
+    expect(post.slug).toBe('a-post');
+    expect(readdirSync(postsDir)).toEqual(['a-post.md']);
+    expect(store.get('a-post')?.safeHtml).toContain('<strong>text</strong>');
+    expect(store.list(1).items.map((p) => p.slug)).toEqual(['a-post']);
+    close();
+  });
+
+  it('leaves no file when the index insert fails after the file was written', () => {
+    const { db, store, postsDir, close } = setUp();
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON posts BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    expect(() => store.create(draft)).toThrow('disk full');
+    expect(readdirSync(postsDir)).toEqual([]);
+    expect(store.list(1).items).toEqual([]);
+    close();
+  });
+
+  it('leaves no row and no temp file when the file write fails', () => {
+    const failingFiles: PostFiles = {
+      ...postFiles,
+      writeAtomic: (dir, name, text) => {
+        writeFileSync(path.join(dir, `.${name}.partial.tmp`), text.slice(0, 5));
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      },
+    };
+    const { store, postsDir, close } = setUp(failingFiles);
+    expect(() => store.create(draft)).toThrow('ENOSPC');
+    expect(store.list(1).items).toEqual([]);
+    // The temp file a crash would leave is cleaned at the next reconcile, never listed.
+    store.reindex();
+    expect(readdirSync(postsDir)).toEqual([]);
+    close();
+  });
+
+  it('never takes a slug whose file exists but is not yet indexed', () => {
+    const { store, postsDir, close } = setUp();
+    writeFileSync(path.join(postsDir, 'a-post.md'), '# Hand written\n');
+    expect(store.create(draft).slug).toBe('a-post-2');
+    close();
+  });
+});
+
+describe('PostStore.reindex', () => {
+  it('picks up added, changed and deleted files', () => {
+    const { store, postsDir, close } = setUp();
+    store.create(draft);
+    store.create({ ...draft, title: 'Second' });
+
+    writeFileSync(path.join(postsDir, 'dropped-in.md'), '---\ntitle: "Dropped in"\n---\nHello.\n');
+    writeFileSync(path.join(postsDir, 'a-post.md'), '---\ntitle: "A post, edited"\n---\nChanged.\n');
+    unlinkSync(path.join(postsDir, 'second.md'));
+
+    expect(store.reindex()).toMatchObject({ added: 1, updated: 1, removed: 1, unchanged: 0 });
+    expect(store.get('dropped-in')?.title).toBe('Dropped in');
+    expect(store.get('a-post')?.safeHtml).toContain('Changed.');
+    expect(store.get('second')).toBeUndefined();
+    expect(store.reindex()).toMatchObject({ added: 0, updated: 0, removed: 0, unchanged: 2 });
+    close();
+  });
+
+  it('rebuilds every post from the files into an empty index', () => {
+    const first = setUp();
+    first.store.create(draft);
+    first.store.create({ ...draft, title: '你好，世界' });
+    const root = path.dirname(first.postsDir);
+    first.close();
+    rmSync(path.join(root, 'quire.sqlite'));
+    const db = openDatabase(path.join(root, 'quire.sqlite'));
+    const store = createPostStore({ db, postsDir: first.postsDir });
+    expect(store.reindex()).toMatchObject({ added: 2 });
+    expect(store.list(1).items.map((p) => p.slug).sort()).toEqual(['a-post', '你好-世界']);
+    db.close();
+  });
+
+  it('gives a hand-named file a slug and ignores dotfiles and other extensions', () => {
+    const { store, postsDir, close } = setUp();
+    writeFileSync(path.join(postsDir, 'My Notes.md'), '# My notes\n');
+    writeFileSync(path.join(postsDir, '.hidden.md'), '# hidden\n');
+    writeFileSync(path.join(postsDir, 'image.png'), 'not markdown');
+    store.reindex();
+    expect(store.list(1).items.map((p) => [p.slug, p.title])).toEqual([['my-notes', 'My notes']]);
+    close();
+  });
+
+  it('reports a file whose front matter is broken, and keeps going', () => {
+    const { store, postsDir, close } = setUp();
+    writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
+    writeFileSync(path.join(postsDir, 'fine.md'), '# Fine\n');
+    const report = store.reindex();
+    expect(report.skipped).toEqual([{ file: 'broken.md', reason: expect.stringContaining('YAML') }]);
+    expect(store.get('fine')).toBeDefined();
+    close();
+  });
+});
