@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The process tests run the compiled server, as `npm start` does.
+    globalSetup: ['test/helpers/build.ts'],
     // Each test file builds its own temp folders and database, so files can run in parallel.
     testTimeout: 30_000,
     hookTimeout: 60_000,

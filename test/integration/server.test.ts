@@ -1,0 +1,105 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { runServerToExit, startServer, type ServerProcess } from '../helpers/server-process.js';
+
+const PASSWORD = 'a long enough password';
+
+function tempSite() {
+  const root = mkdtempSync(path.join(tmpdir(), 'quire-server-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+  const postsDir = path.join(root, 'posts');
+  mkdirSync(postsDir);
+  return { root, postsDir, env: { POSTS_DIR: postsDir, DATABASE_PATH: path.join(root, 'data', 'quire.sqlite') } };
+}
+
+async function start(env: Record<string, string>): Promise<ServerProcess> {
+  const server = await startServer(env);
+  onTestFinished(() => {
+    server.child.kill('SIGKILL');
+  });
+  return server;
+}
+
+/** Signs in over real HTTP and returns the cookie and the CSRF token of the author's forms. */
+async function signIn(url: string, password: string) {
+  const login = await fetch(`${url}/login`);
+  const visitor = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const token = /name="_csrf" value="([^"]+)"/.exec(await login.text())?.[1] ?? '';
+  const res = await fetch(`${url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: visitor, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ password, _csrf: token }),
+  });
+  const session = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const index = await fetch(`${url}/`, { headers: { cookie: session } });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await index.text())?.[1] ?? '';
+  return { status: res.status, cookie: session, csrf };
+}
+
+describe('the server process', () => {
+  it('prints a generated password once when AUTHOR_PASSWORD is not set, and it signs in', async () => {
+    const site = tempSite();
+    const server = await start(site.env);
+    const printed = /shown once\):\s+(\S+)/.exec(server.output())?.[1];
+    expect(printed).toBeDefined();
+    expect(server.output().split(printed ?? '').length - 1).toBe(1);
+    expect((await signIn(server.url, printed ?? '')).status).toBe(303);
+    expect((await signIn(server.url, 'not it at all')).status).toBe(401);
+  });
+
+  it('refuses to start on bad configuration, naming every bad variable', async () => {
+    const site = tempSite();
+    const { code, output } = await runServerToExit({ ...site.env, PORT: 'eighty', SITE_URL: 'ftp://example.com' });
+    expect(code).toBe(1);
+    expect(output).toContain('PORT');
+    expect(output).toContain('SITE_URL');
+  });
+
+  it('rebuilds every post from its file when the index is deleted', async () => {
+    const site = tempSite();
+    const first = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
+    const { cookie, csrf } = await signIn(first.url, PASSWORD);
+    const created = await fetch(`${first.url}/posts`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ title: 'Survives restarts', content: 'Still **here**.', tags: 'ops', _csrf: csrf }),
+    });
+    expect(created.status).toBe(303);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    rmSync(path.join(site.root, 'data'), { recursive: true });
+    const second = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
+    const page = await fetch(`${second.url}/posts/survives-restarts`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Still <strong>here</strong>.');
+    expect(readdirSync(site.postsDir)).toEqual(['survives-restarts.md']);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('on %s, finishes the request in flight, then exits 0', async (signal) => {
+    const site = tempSite();
+    const server = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
+    const { port } = new URL(server.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let response = '';
+    socket.on('data', (chunk) => (response += chunk.toString()));
+    const body = 'password=wrong&_csrf=none';
+    socket.write(`POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    server.child.kill(signal);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.write(body.slice(5));
+    await new Promise((resolve) => socket.once('close', resolve));
+
+    expect(response).toMatch(/^HTTP\/1\.1 403/);
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('"event":"stopped"');
+  });
+});
