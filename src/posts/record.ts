@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parsePostFile } from './front-matter.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown } from '../markdown/render.js';
 import type { Post } from './types.js';
 
 /** One row of the index: everything a page needs, computed once from the file's text. */

@@ -2,7 +2,7 @@ import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Auth } from '../auth/middleware.js';
 import { HttpError } from '../http/http-error.js';
-import { UnsafeMarkdownError } from './sanitize-markdown.js';
+import { UnsafeMarkdownError } from '../markdown/sanitize-markdown.js';
 import { formValues, type FieldErrors, type FormValues } from './schema.js';
 import type { PostStore } from './store.js';
 import { readSubmission } from './submission.js';

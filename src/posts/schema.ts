@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_CONTENT_BYTES, MAX_TAG_CHARS, MAX_TAGS, MAX_TITLE_CHARS } from './limits.js';
-import { normalizeText } from './normalize.js';
+import { normalizeText } from '../markdown/normalize.js';
 
 /** What the author typed, as typed: put back into the form when something is wrong. */
 export interface FormValues {

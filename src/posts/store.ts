@@ -7,7 +7,7 @@ import { serializePostFile } from './front-matter.js';
 import { createPostIndex } from './index-db.js';
 import { reconcile, type ReindexReport } from './reconcile.js';
 import { recordFromFile } from './record.js';
-import { sanitizeMarkdown } from './sanitize-markdown.js';
+import { sanitizeMarkdown } from '../markdown/sanitize-markdown.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
 import type { Draft, Page, Post, PostSummary } from './types.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeText } from '../../src/posts/normalize.js';
+import { normalizeText } from '../../src/markdown/normalize.js';
 
 describe('normalizeText', () => {
   it('folds CRLF, lone CR and the Unicode line separators into \\n', () => {

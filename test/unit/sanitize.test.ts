@@ -1,8 +1,8 @@
 import { Parser } from 'htmlparser2';
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/posts/markdown.js';
-import { UnsafeMarkdownError, sanitizeMarkdown } from '../../src/posts/sanitize-markdown.js';
+import { renderMarkdown } from '../../src/markdown/render.js';
+import { UnsafeMarkdownError, sanitizeMarkdown } from '../../src/markdown/sanitize-markdown.js';
 
 // A careless engine: raw HTML passes through and every link is accepted. A stored file must
 // be safe even there.

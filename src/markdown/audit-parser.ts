@@ -1,6 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import type { Ruler, StateInline, Token } from 'markdown-it';
-import { MARKDOWN_OPTIONS } from './markdown.js';
+import { MARKDOWN_OPTIONS } from './render.js';
 import type { TableRow } from './source-offsets.js';
 
 /**

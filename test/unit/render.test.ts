@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/posts/markdown.js';
-import { sanitizeRenderedHtml } from '../../src/posts/allowlist.js';
+import { renderMarkdown } from '../../src/markdown/render.js';
+import { sanitizeRenderedHtml } from '../../src/markdown/allowlist.js';
 
 const html = (markdown: string) => renderMarkdown(markdown).safeHtml;
 
 describe('renderMarkdown', () => {
   it('renders GFM tables, alignment as classes and never as a style attribute', () => {
     const out = html('| Name | Size | Note |\n|:-----|-----:|:----:|\n| a | 1 | x \\| y |\n');
-    expect(out).toContain('<table>');
+    expect(out).toContain('<table tabindex="0">');
     expect(out).toContain('<th class="align-left">Name</th>');
     expect(out).toContain('<td class="align-right">1</td>');
     expect(out).toContain('<td class="align-center">x | y</td>');
@@ -54,7 +54,7 @@ describe('renderMarkdown', () => {
 
   it('highlights fenced code with a known language on the server', () => {
     const out = html('```ts\nconst answer: number = 42;\n```\n');
-    expect(out).toContain('<pre><code class="hljs language-ts"><span class="hljs-keyword">const</span>');
+    expect(out).toContain('<pre tabindex="0"><code class="hljs language-ts"><span class="hljs-keyword">const</span>');
     expect(out).toContain('<span class="hljs-number">42</span>');
   });
 
@@ -64,9 +64,9 @@ describe('renderMarkdown', () => {
 
   it('escapes code in an unknown language, or none, as plain text without guessing', () => {
     const unknown = html('```klingon\n<b>qapla</b> & "x"\n```\n');
-    expect(unknown).toBe('<pre><code class="hljs language-klingon">&lt;b&gt;qapla&lt;/b&gt; &amp; "x"\n</code></pre>\n');
-    expect(html('```\nif (a < b) {}\n```\n')).toBe('<pre><code class="hljs">if (a &lt; b) {}\n</code></pre>\n');
-    expect(html('    <i>indented</i>\n')).toBe('<pre><code class="hljs">&lt;i&gt;indented&lt;/i&gt;\n</code></pre>\n');
+    expect(unknown).toBe('<pre tabindex="0"><code class="hljs language-klingon">&lt;b&gt;qapla&lt;/b&gt; &amp; "x"\n</code></pre>\n');
+    expect(html('```\nif (a < b) {}\n```\n')).toBe('<pre tabindex="0"><code class="hljs">if (a &lt; b) {}\n</code></pre>\n');
+    expect(html('    <i>indented</i>\n')).toBe('<pre tabindex="0"><code class="hljs">&lt;i&gt;indented&lt;/i&gt;\n</code></pre>\n');
   });
 
   it('keeps allowed raw HTML and drops what the allowlist refuses', () => {
@@ -108,5 +108,19 @@ describe('sanitizeRenderedHtml', () => {
       '<a href="/posts/x#y">a</a><a href="#top">b</a><a href="mailto:a@b.c">c</a>',
     );
     expect(sanitizeRenderedHtml('<a href="ftp://x">a</a><a href="java&#9;script:x">b</a>')).toBe('<a>a</a><a>b</a>');
+  });
+});
+
+describe('accessible output', () => {
+  it('lets a keyboard reach code blocks and tables, which scroll sideways on phones', () => {
+    expect(html('```\ncode\n```\n')).toMatch(/^<pre tabindex="0">/);
+    expect(html('| a |\n|---|\n| 1 |\n')).toMatch(/^<table tabindex="0">/);
+    expect(sanitizeRenderedHtml('<pre tabindex="5">x</pre>')).toBe('<pre tabindex="0">x</pre>');
+  });
+
+  it('gives every image an alt, and drops an image whose source was refused', () => {
+    expect(html('<img src="/a.png">')).toContain('<img alt="" src="/a.png" />');
+    expect(html('![A chart](/chart.png)')).toContain('alt="A chart"');
+    expect(sanitizeRenderedHtml('<p><img src="javascript:alert(1)" alt="x"></p>')).toBe('<p></p>');
   });
 });

@@ -32,6 +32,7 @@ md.renderer.rules.fence = (tokens, idx) => {
   const lang = token ? md.utils.unescapeAll(token.info).trim().split(/\s+/, 1)[0] : '';
   return codeBlock(token?.content ?? '', lang ?? '');
 };
+md.renderer.rules.table_open = () => '<table tabindex="0">\n';
 md.renderer.rules.code_block = (tokens, idx) => codeBlock(tokens[idx]?.content ?? '', '');
 
 /**
@@ -43,7 +44,7 @@ function codeBlock(code: string, lang: string): string {
   const known = lang !== '' && hljs.getLanguage(lang) !== undefined;
   const body = known ? hljs.highlight(code, { language: lang, ignoreIllegals: true }).value : md.utils.escapeHtml(code);
   const classes = lang === '' ? 'hljs' : `hljs language-${md.utils.escapeHtml(lang)}`;
-  return `<pre><code class="${classes}">${body}</code></pre>\n`;
+  return `<pre tabindex="0"><code class="${classes}">${body}</code></pre>\n`;
 }
 
 export function renderMarkdown(markdown: string): RenderedMarkdown {

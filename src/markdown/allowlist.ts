@@ -15,7 +15,7 @@ const HEADINGS = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
 /** Absolute URLs may only use these schemes; `data:` is allowed for images only, see isSafeUrl. */
 const SAFE_SCHEMES = ['http', 'https', 'mailto'];
 
-// Raster images only: an SVG can carry script, and a browser opened on its own tab runs it.
+// Raster images only: SVG is a document format that can carry script; PNG, GIF, JPEG and WebP cannot.
 const SAFE_DATA_IMAGE = /^data:image\/(?:png|gif|jpeg|webp)[;,]/i;
 
 // Browsers drop these anywhere in a URL before reading its scheme (`jav&#9;ascript:`).
@@ -52,6 +52,17 @@ function dropUnsafeUrl(attribute: string) {
   };
 }
 
+/** An image keeps only a safe src and always has an alt (empty when the author gave none), as HTML requires. */
+function safeImage(tagName: string, attribs: Attributes): Tag {
+  const { attribs: kept } = dropUnsafeUrl('src')(tagName, attribs);
+  return { tagName, attribs: { alt: '', ...kept } };
+}
+
+/** Always tabindex 0 (reachable in reading order), whatever the source said: see ALLOWED_ATTRIBUTES. */
+function focusable(tagName: string, attribs: Attributes): Tag {
+  return { tagName, attribs: { ...attribs, tabindex: '0' } };
+}
+
 /** A rendered post never holds a working form control: every input is a disabled checkbox. */
 function disabledCheckbox(tagName: string, attribs: Attributes): Tag {
   const kept: Attributes = { type: 'checkbox', disabled: '' };
@@ -66,6 +77,9 @@ const ALLOWED_ATTRIBUTES: Record<string, AllowedAttribute[]> = {
   img: ['src', 'alt', 'title', 'width', 'height'],
   abbr: ['title'],
   ol: ['start'],
+  // Code blocks and tables scroll sideways on phones; a keyboard user must be able to reach them.
+  pre: ['tabindex'],
+  table: ['tabindex'],
   details: ['open'],
   th: ['colspan', 'rowspan'],
   td: ['colspan', 'rowspan'],
@@ -102,7 +116,9 @@ export const ALLOWLIST = {
   allowedSchemesAppliedToAttributes: URL_ATTRIBUTES,
   allowProtocolRelative: true,
   disallowedTagsMode: 'discard',
-  transformTags: { a: dropUnsafeUrl('href'), img: dropUnsafeUrl('src'), input: disabledCheckbox },
+  transformTags: { a: dropUnsafeUrl('href'), img: safeImage, input: disabledCheckbox, pre: focusable, table: focusable },
+  // An image whose src was unsafe (or missing) shows nothing: drop it rather than leave a bare <img>.
+  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   parseStyleAttributes: false, // no style attribute survives, so never hand one to postcss
 } satisfies IOptions;
 
