@@ -8,20 +8,30 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# No install scripts but better-sqlite3's own build: dev tools' downloaders (vnu-jar fetches a
+# Java runtime) have no business in an image build.
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# Then drop what only the build needed: dev dependencies, and better-sqlite3's sources and
+# object files (its compiled addon is all it loads).
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && cd node_modules/better-sqlite3 \
+ && rm -rf deps src build/deps build/Release/obj build/Release/obj.target build/Release/sqlite3.a build/Release/test_extension.node
 
 # --- runtime: Node 24, production dependencies, no build tools --------------------------------
 FROM node:24-bookworm-slim
+# Set by the build (see README): the release, the commit and where its source lives.
 ARG VERSION=0.1.0
-ARG SOURCE=https://example.invalid/quire
+ARG REVISION=unknown
+ARG SOURCE=""
 LABEL org.opencontainers.image.title="Quire" \
+      org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.description="A self-hosted, server-rendered blog for technical writers" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.source="${SOURCE}" \
-      org.opencontainers.image.licenses="MIT"
+      org.opencontainers.image.source="${SOURCE}"
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
