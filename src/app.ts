@@ -1,12 +1,17 @@
-import express, { type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express from 'express';
+import { cookieNames } from './auth/cookies.js';
+import { createCsrf } from './auth/csrf.js';
 import { createAuth } from './auth/middleware.js';
 import { authRoutes } from './auth/routes.js';
 import type { SessionStore } from './auth/sessions.js';
-import { createCsrf } from './auth/csrf.js';
 import { createThrottle, type Throttle } from './auth/throttle.js';
 import type { Config } from './config.js';
+import { assetRoutes, type Assets } from './http/assets.js';
 import { notFound, renderError } from './http/errors.js';
+import { createFastPath } from './http/fast-path.js';
 import type { Logger } from './http/log.js';
+import { createPageCache } from './http/page-cache.js';
 import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { registerViewHelpers, viewLocals } from './http/view-locals.js';
@@ -23,24 +28,44 @@ export interface AppDeps {
   csrfKey: Buffer;
   /** The author's password: AUTHOR_PASSWORD, or the one server.ts generated. */
   authorPassword: string;
+  /** The fingerprinted stylesheet, read by server.ts. */
+  assets: Assets;
   log: Logger;
   throttle?: Throttle;
 }
 
-/** Builds the whole site. No I/O here: server.ts opens files and listens; tests pass temp ones. */
-export function createApp({ config, store, sessions, csrfKey, authorPassword, log, throttle = createThrottle() }: AppDeps): Express {
+/**
+ * Builds the whole site as one request listener. No I/O here: server.ts opens files and
+ * listens; tests pass temp ones. Readers' pages already rendered are answered by the fast
+ * path; every other request goes through the Express stack below.
+ */
+export function createApp(deps: AppDeps): RequestListener {
+  const { config, store, sessions, csrfKey, authorPassword, assets, log, throttle = createThrottle() } = deps;
   const app = express();
   app.set('views', VIEWS_DIR).set('view engine', 'ejs').set('trust proxy', config.trustProxy);
   app.set('view cache', true).set('x-powered-by', false);
-  registerViewHelpers(app);
+  registerViewHelpers(app, assets);
   const auth = createAuth({ sessions, csrf: createCsrf(csrfKey), secureCookies: config.secureCookies });
+  const fastPath = createFastPath({
+    cache: createPageCache({ version: store.version }),
+    sessionCookie: cookieNames(config.secureCookies).session,
+    log,
+  });
 
-  // Every response: an id and a log line, security headers, then the static files.
-  app.use(requestLog(log), securityHeaders({ https: config.secureCookies }));
+  // Every response: an id and a log line, security headers, and no caching unless a page says so.
+  app.use(requestLog(log), securityHeaders({ https: config.secureCookies }), (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  // Who is asking, and what every view needs; readers' pages are kept for the fast path.
+  app.use(auth.authenticate, viewLocals({ title: config.siteTitle, url: config.siteUrl }), fastPath.capturePages);
+
+  // Static files: the fingerprinted stylesheet, then the rest of public/.
+  app.use(assetRoutes(assets));
   app.use(express.static(PUBLIC_DIR, { maxAge: '1h', index: false, redirect: false }));
 
-  // Who is asking, what every view needs, and url-encoded bodies (multipart is parsed per route).
-  app.use(auth.authenticate, viewLocals({ title: config.siteTitle, url: config.siteUrl }));
+  // Url-encoded bodies (multipart is parsed by the one route that takes it).
   app.use(express.urlencoded({ extended: false, limit: MAX_REQUEST_BYTES, parameterLimit: MAX_FORM_FIELDS }));
 
   // Health, for Docker and load balancers.
@@ -55,5 +80,8 @@ export function createApp({ config, store, sessions, csrfKey, authorPassword, lo
 
   // Nothing matched, or something failed: one place answers.
   app.use(notFound, renderError(log));
-  return app;
+
+  return (req, res) => {
+    if (!fastPath.tryServe(req, res)) app(req, res);
+  };
 }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { createSessionStore } from './auth/sessions.js';
@@ -6,7 +7,9 @@ import { generatePassword } from './auth/password.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/open.js';
 import { getOrCreateSecret } from './db/settings.js';
+import { loadAssets } from './http/assets.js';
 import { createLogger } from './http/log.js';
+import { PUBLIC_DIR } from './paths.js';
 import { createPostStore } from './posts/store.js';
 
 // If in-flight requests have not finished by then, shut down anyway.
@@ -45,9 +48,10 @@ const app = createApp({
   sessions: createSessionStore(db),
   csrfKey: getOrCreateSecret(db, 'csrf_key'),
   authorPassword,
+  assets: loadAssets(PUBLIC_DIR),
   log,
 });
-const server = app.listen(config.port, config.host, () => {
+const server = createServer(app).listen(config.port, config.host, () => {
   const { address, port } = server.address() as AddressInfo;
   log.info({ event: 'listening', url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, site: config.siteUrl });
 });

@@ -1,4 +1,5 @@
 import type { Express, RequestHandler } from 'express';
+import type { Assets } from './assets.js';
 
 export interface SiteInfo {
   title: string;
@@ -18,7 +19,7 @@ export function viewLocals(site: SiteInfo): RequestHandler {
 const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** Formatting helpers, registered once: templates only display. */
-export function registerViewHelpers(app: Express): void {
+export function registerViewHelpers(app: Express, assets: Assets): void {
   app.locals.formatDate = (iso: string) => DATE_FORMAT.format(new Date(iso));
-  app.locals.assets = { css: '/style.css' };
+  app.locals.assets = assets.urls;
 }

@@ -21,6 +21,7 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
     const list = store.list(page);
     if (page > 1 && list.items.length === 0) throw new HttpError(404, 'There are no posts on that page.');
     const form = res.locals.user ? { values, errors } : undefined;
+    res.locals.cacheable = status === 200;
     res.status(status).render('posts/index', { posts: list.items, page: list, form });
   };
 
@@ -33,10 +34,12 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
   router.get('/posts/:slug.md', (req, res) => {
     const source = store.source(req.params.slug);
     if (source === undefined) throw new HttpError(404);
+    res.locals.cacheable = true;
     res.type('text/markdown; charset=utf-8').send(source);
   });
 
   router.get('/posts/:slug', loadPost(store), (_req, res) => {
+    res.locals.cacheable = true;
     res.render('posts/show');
   });
 

@@ -5,6 +5,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { postFiles, type PostFiles } from './files.js';
 import { serializePostFile } from './front-matter.js';
 import { createPostIndex } from './index-db.js';
+import { createIndexVersion } from './index-version.js';
 import { reconcile, type ReindexReport } from './reconcile.js';
 import { recordFromFile } from './record.js';
 import { sanitizeMarkdown } from '../markdown/sanitize-markdown.js';
@@ -30,6 +31,8 @@ export interface PostStore {
   source(slug: string): string | undefined;
   create(draft: NewPost): Post;
   reindex(): ReindexReport;
+  /** Changes whenever the index changes, here or in another process: page caches key on it. */
+  version(): string;
   /** True when the index answers a query (for /healthz). */
   isHealthy(): boolean;
 }
@@ -43,6 +46,7 @@ export interface PostStoreDeps {
 
 export function createPostStore({ db, postsDir, files = postFiles, now = () => new Date() }: PostStoreDeps): PostStore {
   const index = createPostIndex(db);
+  const indexVersion = createIndexVersion(db);
   const taken = (slug: string) => index.hasSlug(slug) || existsSync(path.join(postsDir, `${slug}.md`));
 
   return {
@@ -81,6 +85,7 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
       files.writeAtomic(postsDir, fileName, text);
       try {
         db.transaction(() => index.put(record))();
+        indexVersion.bump();
       } catch (error) {
         // The index refused the row: take the file back, so that neither remains.
         files.remove(postsDir, fileName);
@@ -89,7 +94,13 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
       return record;
     },
 
-    reindex: () => reconcile({ db, index, postsDir }),
+    reindex() {
+      const report = reconcile({ db, index, postsDir });
+      indexVersion.bump();
+      return report;
+    },
+
+    version: () => indexVersion.current(),
 
     isHealthy() {
       try {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Locator, type Page, type Response } from 'playwright-core';
 import { onTestFinished } from 'vitest';
@@ -53,7 +54,7 @@ export function launchBrowser(): Promise<Browser> {
  */
 export async function startServer(options: TestAppOptions = {}) {
   const testApp = makeTestApp(options);
-  const server = testApp.app.listen(0, '127.0.0.1');
+  const server = createServer(testApp.app).listen(0, '127.0.0.1');
   await once(server, 'listening');
   onTestFinished(async () => {
     server.closeAllConnections();

@@ -10,7 +10,9 @@ import { createThrottle } from '../../src/auth/throttle.js';
 import type { Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/open.js';
 import { getOrCreateSecret } from '../../src/db/settings.js';
+import { loadAssets } from '../../src/http/assets.js';
 import { createMemoryLogger } from '../../src/http/log.js';
+import { PUBLIC_DIR } from '../../src/paths.js';
 import type { PostFiles } from '../../src/posts/files.js';
 import { createPostStore } from '../../src/posts/store.js';
 
@@ -63,6 +65,7 @@ export function makeTestApp(options: TestAppOptions = {}) {
       sessions: createSessionStore(db),
       csrfKey: getOrCreateSecret(db, 'csrf_key'),
       authorPassword: AUTHOR_PASSWORD,
+      assets: loadAssets(PUBLIC_DIR),
       log,
       throttle: createThrottle(),
     });

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Router } from 'express';
+
+/** Files served under a URL that names their content, so browsers may keep them for good. */
+export interface Assets {
+  /** The URLs views link to, e.g. `{ css: '/assets/style.1a2b3c4d5e.css' }`. */
+  urls: { css: string };
+  files: { url: string; type: string; body: Buffer }[];
+}
+
+const FINGERPRINTED = [{ key: 'css', file: 'style.css', type: 'text/css; charset=utf-8' }] as const;
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+/** Reads and fingerprints the stylesheet (server.ts calls this once at start-up). */
+export function loadAssets(publicDir: string): Assets {
+  const files = FINGERPRINTED.map(({ file, type }) => {
+    const body = readFileSync(path.join(publicDir, file));
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
+    const { name, ext } = path.parse(file);
+    return { url: `/assets/${name}.${hash}${ext}`, type, body };
+  });
+  return { urls: { css: files[0]?.url ?? '/style.css' }, files };
+}
+
+/** Serves each asset through the full stack once; the page cache keeps it from then on. */
+export function assetRoutes(assets: Assets): Router {
+  const router = Router();
+  for (const { url, type, body } of assets.files) {
+    router.get(url, (_req, res) => {
+      res.locals.cacheable = true;
+      res.locals.cacheControl = IMMUTABLE_CACHE_CONTROL;
+      res.type(type).send(body);
+    });
+  }
+  return router;
+}

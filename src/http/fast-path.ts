@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import type { Logger } from './log.js';
+import type { PageCache } from './page-cache.js';
+import { matchesEtag, negotiateEncoding, type Representation } from './representation.js';
+
+/**
+ * The read path for readers: an anonymous GET for a page already rendered is answered from
+ * memory before Express sees it. Everything else — the author, forms, misses, errors — takes
+ * the full stack, which renders the page and hands it to `capturePages` for next time.
+ */
+export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache; sessionCookie: string; log: Logger }) {
+  const sessionMarker = `${sessionCookie}=`;
+
+  /** Answers from the cache and returns true, or returns false to let Express answer. */
+  function tryServe(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    // The author sees pages with forms and tokens in them; only readers share pages.
+    if (req.headers.cookie?.includes(sessionMarker)) return false;
+    const page = cache.get(req.url ?? '');
+    if (!page) return false;
+    const started = process.hrtime.bigint();
+    const id = randomUUID();
+    const status = writePage(req, res, page, id);
+    log.info({ id, method: req.method, path: (req.url ?? '').slice(0, 500), status, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+    return true;
+  }
+
+  /**
+   * Express middleware for readers' GETs: when a route marks its page `res.locals.cacheable`,
+   * the rendered page is stored, then sent exactly as a cache hit would be (same ETag, same
+   * encodings), so the first reader and the thousandth get the same bytes.
+   */
+  const capturePages: RequestHandler = (req, res, next) => {
+    if (req.method !== 'GET' || res.locals.user) return next();
+    const sendWithExpress = res.send.bind(res);
+    res.send = (body?: unknown) => {
+      const cacheable = res.locals.cacheable === true && res.statusCode === 200 && !res.getHeader('set-cookie');
+      if (!cacheable || (typeof body !== 'string' && !Buffer.isBuffer(body))) return sendWithExpress(body);
+      if (!res.getHeader('content-type')) res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.setHeader('Cache-Control', String(res.locals.cacheControl ?? READER_CACHE_CONTROL));
+      res.setHeader('Vary', 'Accept-Encoding, Cookie');
+      const page = cache.put(req.originalUrl, Buffer.from(body), storedHeaders(res), true);
+      // The request logger's X-Request-Id goes back on by writePage, with the same id.
+      res.removeHeader('X-Request-Id');
+      writePage(req, res, page, String(res.locals.requestId));
+      return res;
+    };
+    next();
+  };
+
+  return { tryServe, capturePages };
+}
+
+/** Writes a prepared page: 304 when the browser has it, else the best encoding it accepts. */
+function writePage(req: IncomingMessage, res: ServerResponse, page: Representation, id: string): number {
+  const variant = page.variants[negotiateEncoding(req.headers['accept-encoding'])];
+  if (matchesEtag(req.headers['if-none-match'], page.etag)) {
+    res.writeHead(304, [...page.notModifiedHeaders, 'ETag', variant.etag, 'X-Request-Id', id]);
+    res.end();
+    return 304;
+  }
+  res.writeHead(200, [...variant.headers, 'X-Request-Id', id]);
+  res.end(req.method === 'HEAD' ? undefined : variant.body);
+  return 200;
+}
+
+/** Readers may keep a page, but must ask again (a cheap 304) before showing it. */
+export const READER_CACHE_CONTROL = 'public, no-cache';
+
+// Per request or per body: computed again for each response.
+const PER_RESPONSE_HEADERS = new Set(['x-request-id', 'date', 'etag', 'content-length', 'content-encoding', 'set-cookie', 'connection', 'keep-alive', 'transfer-encoding']);
+
+/** The headers Express and helmet set for this page, to be replayed on every hit. */
+function storedHeaders(res: ServerResponse): [string, string][] {
+  const headers: [string, string][] = [];
+  for (const [name, value] of Object.entries(res.getHeaders())) {
+    if (value === undefined || PER_RESPONSE_HEADERS.has(name)) continue;
+    headers.push([canonicalName(name), Array.isArray(value) ? value.join(', ') : String(value)]);
+  }
+  return headers;
+}
+
+function canonicalName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
+}

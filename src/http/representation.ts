@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+/**
+ * One response body prepared once in every encoding a browser may ask for, with its headers
+ * and its ETag: serving it is then a lookup and a write, with no work per request.
+ */
+export interface Representation {
+  /** The ETag of the unencoded body; each encoding's ETag adds a suffix (RFC 9110: they differ). */
+  etag: string;
+  /** Flat [name, value, …] header lists, ready for res.writeHead, one per encoding. */
+  variants: Record<Encoding, { headers: string[]; body: Buffer; etag: string }>;
+  /** Headers for a 304: the validators and caching headers, no body headers. */
+  notModifiedHeaders: string[];
+  bytes: number;
+}
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+const ENCODING_SUFFIX: Record<Encoding, string> = { identity: '', gzip: '-gz', br: '-br' };
+// Headers that describe a body; a 304 has none. (Content-Security-Policy is not one of them.)
+const BODY_HEADERS = /^content-(type|length|encoding|language)$/i;
+
+// Below this, compression saves less than its headers cost.
+const MIN_COMPRESSIBLE_BYTES = 512;
+
+export function prepareRepresentation(body: Buffer, headers: [string, string][], compressible: boolean): Representation {
+  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 27);
+  const etag = `"${hash}"`;
+  const common = headers.flat();
+  const shouldCompress = compressible && body.length >= MIN_COMPRESSIBLE_BYTES;
+  const encoded: Record<Encoding, Buffer> = {
+    identity: body,
+    gzip: shouldCompress ? gzipSync(body, { level: 9 }) : body,
+    br: shouldCompress
+      ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+      : body,
+  };
+  const variant = (encoding: Encoding) => {
+    const isEncoded = shouldCompress && encoding !== 'identity';
+    const variantEtag = isEncoded ? `"${hash}${ENCODING_SUFFIX[encoding]}"` : etag;
+    return {
+      etag: variantEtag,
+      body: encoded[encoding],
+      headers: [
+        ...common,
+        ...(isEncoded ? ['Content-Encoding', encoding] : []),
+        'Content-Length', String(encoded[encoding].length),
+        'ETag', variantEtag,
+      ],
+    };
+  };
+  return {
+    etag,
+    variants: { br: variant('br'), gzip: variant('gzip'), identity: variant('identity') },
+    notModifiedHeaders: headers.filter(([name]) => !BODY_HEADERS.test(name)).flat(),
+    bytes: body.length + encoded.gzip.length + encoded.br.length,
+  };
+}
+
+/** The encoding to send for an Accept-Encoding header: brotli, then gzip, else none. */
+export function negotiateEncoding(acceptEncoding: string | undefined): Encoding {
+  if (!acceptEncoding) return 'identity';
+  let gzip = false;
+  for (const part of acceptEncoding.split(',')) {
+    const [token = '', ...params] = part.trim().toLowerCase().split(';');
+    const refused = params.some((param) => /^\s*q\s*=\s*0(?:\.0*)?\s*$/.test(param));
+    if (refused) continue;
+    if (token === 'br') return 'br';
+    if (token === 'gzip' || token === '*') gzip = true;
+  }
+  return gzip ? 'gzip' : 'identity';
+}
+
+/** True when If-None-Match names this body in any encoding (or is `*`): weak comparison, as for GET. */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const base = etag.slice(1, -1);
+  return ifNoneMatch.split(',').some((tag) => {
+    const opaque = tag.trim().replace(/^W\//, '').slice(1, -1);
+    return opaque === base || opaque === `${base}-gz` || opaque === `${base}-br`;
+  });
+}
