@@ -13,6 +13,26 @@ interface PostRow {
   safe_html?: string;
 }
 
+/** What start-up compares before reading a file: unchanged size and mtime mean unchanged file. */
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+}
+const UNKNOWN_STAT: FileStat = { size: -1, mtimeMs: -1 };
+
+/** Whole milliseconds: what every file system and every copy tool keeps. */
+export function fileStatOf(stat: { size: number; mtimeMs: number }): FileStat {
+  return { size: stat.size, mtimeMs: Math.floor(stat.mtimeMs) };
+}
+
+export interface IndexedFile {
+  fileName: string;
+  slug: string;
+  contentHash: string;
+  fileSize: number;
+  fileMtimeMs: number;
+}
+
 const SUMMARY_COLUMNS = 'slug, title, date, updated, tags, excerpt, reading_minutes';
 
 /** The SQL of the post index, prepared once. Only the store uses it. */
@@ -23,19 +43,22 @@ export function createPostIndex(db: Database) {
     get: db.prepare(`SELECT ${SUMMARY_COLUMNS}, safe_html FROM posts WHERE slug = ? AND draft = 0`),
     source: db.prepare('SELECT source FROM posts WHERE slug = ? AND draft = 0').pluck(),
     hasSlug: db.prepare('SELECT 1 FROM posts WHERE slug = ?').pluck(),
-    files: db.prepare('SELECT file_name AS fileName, slug, content_hash AS contentHash FROM posts'),
+    files: db.prepare(`SELECT file_name AS fileName, slug, content_hash AS contentHash,
+                         file_size AS fileSize, file_mtime_ms AS fileMtimeMs FROM posts`),
     upsert: db.prepare(`INSERT INTO posts (slug, file_name, title, date, updated, draft, tags, excerpt,
-                          reading_minutes, safe_html, source, content_hash)
+                          reading_minutes, safe_html, source, content_hash, file_size, file_mtime_ms)
                         VALUES (@slug, @fileName, @title, @date, @updated, @draft, @tags, @excerpt,
-                          @readingMinutes, @safeHtml, @source, @contentHash)
+                          @readingMinutes, @safeHtml, @source, @contentHash, @fileSize, @fileMtimeMs)
                         ON CONFLICT (slug) DO UPDATE SET file_name = excluded.file_name,
                           title = excluded.title, date = excluded.date, updated = excluded.updated,
                           draft = excluded.draft, tags = excluded.tags, excerpt = excluded.excerpt,
                           reading_minutes = excluded.reading_minutes, safe_html = excluded.safe_html,
-                          source = excluded.source, content_hash = excluded.content_hash`),
+                          source = excluded.source, content_hash = excluded.content_hash,
+                          file_size = excluded.file_size, file_mtime_ms = excluded.file_mtime_ms`),
     deleteTags: db.prepare('DELETE FROM post_tags WHERE slug = ?'),
     insertTag: db.prepare('INSERT OR IGNORE INTO post_tags (slug, tag, position) VALUES (?, ?, ?)'),
     remove: db.prepare('DELETE FROM posts WHERE slug = ?'),
+    setFileStat: db.prepare('UPDATE posts SET file_size = ?, file_mtime_ms = ? WHERE slug = ?'),
     ping: db.prepare('SELECT count(*) FROM posts').pluck(),
   };
 
@@ -53,12 +76,22 @@ export function createPostIndex(db: Database) {
     hasSlug(slug: string): boolean {
       return statements.hasSlug.get(slug) !== undefined;
     },
-    files(): { fileName: string; slug: string; contentHash: string }[] {
-      return statements.files.all() as { fileName: string; slug: string; contentHash: string }[];
+    files(): IndexedFile[] {
+      return statements.files.all() as IndexedFile[];
+    },
+    /** Records the file's stat after a write, so the next start-up need not read it again. */
+    setFileStat(slug: string, stat: FileStat): void {
+      statements.setFileStat.run(stat.size, stat.mtimeMs, slug);
     },
     /** Call inside a transaction: the row and its tags change together. */
-    put(record: PostRecord): void {
-      statements.upsert.run({ ...record, draft: record.draft ? 1 : 0, tags: JSON.stringify(record.tags) });
+    put(record: PostRecord, stat: FileStat = UNKNOWN_STAT): void {
+      statements.upsert.run({
+        ...record,
+        draft: record.draft ? 1 : 0,
+        tags: JSON.stringify(record.tags),
+        fileSize: stat.size,
+        fileMtimeMs: stat.mtimeMs,
+      });
       statements.deleteTags.run(record.slug);
       record.tags.forEach((tag, position) => statements.insertTag.run(record.slug, tag, position));
     },

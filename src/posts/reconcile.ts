@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { TEMP_FILE } from './files.js';
-import type { PostIndex } from './index-db.js';
+import { fileStatOf, type PostIndex } from './index-db.js';
 import { hashText, recordFromFile } from './record.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
 
@@ -49,16 +49,23 @@ export function reconcile({ db, index, postsDir }: { db: Database; index: PostIn
         report.skipped.push({ file: fileName, reason: `larger than ${MAX_FILE_BYTES} bytes` });
         continue;
       }
-      const text = readFileSync(file, 'utf8');
       const row = rowsByFile.get(fileName);
       seen.add(fileName);
+      const fileStat = fileStatOf(stat);
+      // Same size and modification time as when indexed: the file has not changed.
+      if (row && row.fileSize === fileStat.size && row.fileMtimeMs === fileStat.mtimeMs) {
+        report.unchanged++;
+        continue;
+      }
+      const text = readFileSync(file, 'utf8');
       if (row && row.contentHash === hashText(text)) {
+        index.setFileStat(row.slug, fileStat);
         report.unchanged++;
         continue;
       }
       const slug = row?.slug ?? slugForFile(fileName, slugsInUse);
       try {
-        index.put(recordFromFile(slug, fileName, text, stat.mtime));
+        index.put(recordFromFile(slug, fileName, text, stat.mtime), fileStat);
         slugsInUse.add(slug);
         if (row) report.updated++;
         else report.added++;

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { stringify as stringifyYaml } from 'yaml';
 import { postFiles, type PostFiles } from './files.js';
 import { serializePostFile } from './front-matter.js';
-import { createPostIndex } from './index-db.js';
+import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
 import { reconcile, type ReindexReport } from './reconcile.js';
 import { recordFromFile } from './record.js';
@@ -84,7 +84,8 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
 
       files.writeAtomic(postsDir, fileName, text);
       try {
-        db.transaction(() => index.put(record))();
+        const stat = fileStatOf(statSync(path.join(postsDir, fileName)));
+        db.transaction(() => index.put(record, stat))();
         indexVersion.bump();
       } catch (error) {
         // The index refused the row: take the file back, so that neither remains.

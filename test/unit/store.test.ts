@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,26 @@ describe('PostStore.reindex', () => {
     expect(store.reindex()).toMatchObject({ added: 2 });
     expect(store.list(1).items.map((p) => p.slug).sort()).toEqual(['a-post', '你好-世界']);
     db.close();
+  });
+
+  it('reads only files whose size or modification time changed since they were indexed', () => {
+    const { store, postsDir, close } = setUp();
+    store.create(draft);
+    const file = path.join(postsDir, 'a-post.md');
+    // Whole seconds, so that the times survive utimes exactly.
+    const indexedAt = new Date('2026-11-01T10:00:00Z');
+    utimesSync(file, indexedAt, indexedAt);
+    expect(store.reindex()).toMatchObject({ unchanged: 1 });
+    // Same size, same mtime, different bytes: start-up trusts the stat and does not read it.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('text', 'TEXT'));
+    utimesSync(file, indexedAt, indexedAt);
+    expect(store.reindex()).toMatchObject({ unchanged: 1, updated: 0 });
+    // A new mtime makes it read the file, and the new content is indexed.
+    const editedAt = new Date('2026-11-02T10:00:00Z');
+    utimesSync(file, editedAt, editedAt);
+    expect(store.reindex()).toMatchObject({ unchanged: 0, updated: 1 });
+    expect(store.get('a-post')?.safeHtml).toContain('<strong>TEXT</strong>');
+    close();
   });
 
   it('gives a hand-named file a slug and ignores dotfiles and other extensions', () => {
