@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { TEMP_FILE } from './files.js';
-import { fileStatOf, type PostIndex } from './index-db.js';
-import { hashText, recordFromFile } from './record.js';
+import { fileStatOf, type FileStat, type PostIndex } from './index-db.js';
+import { hashText, recordFromFile, type PostRecord } from './record.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
 
 export interface ReindexReport {
@@ -15,72 +15,122 @@ export interface ReindexReport {
   skipped: { file: string; reason: string }[];
 }
 
+/** A file to read into a record: the expensive part (rendering), which may run on other threads. */
+export interface RecordJob {
+  slug: string;
+  fileName: string;
+  text: string;
+  mtimeMs: number;
+}
+
+/** Renders jobs into records, in order; a job that fails gives its Error instead. */
+export type RenderRecords = (jobs: RecordJob[]) => Promise<(PostRecord | Error)[]>;
+
+interface Plan {
+  jobs: { job: RecordJob; stat: FileStat; isNew: boolean }[];
+  statUpdates: { slug: string; stat: FileStat }[];
+  removals: string[];
+  report: ReindexReport;
+}
+
 // A file bigger than this was not written by Quire or by hand for a blog; reading it could
 // exhaust memory, so it is reported instead.
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
- * Makes the index agree with the Markdown files: a file whose content hash differs from its
- * row (or has no row) is read and rendered again, and a row whose file is gone is removed.
- * Left-over temp files from an interrupted write are deleted. One transaction: a reader sees
- * the index before or after, never half-way.
+ * Makes the index agree with the Markdown files: a file whose size, mtime and then content
+ * hash differ from its row (or that has no row) is read and rendered again, and a row whose
+ * file is gone is removed. Left-over temp files from an interrupted write are deleted. The
+ * changes land in one transaction: a reader sees the index before or after, never half-way.
  */
-export function reconcile({ db, index, postsDir }: { db: Database; index: PostIndex; postsDir: string }): ReindexReport {
-  const report: ReindexReport = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] };
-  const rowsByFile = new Map(index.files().map((row) => [row.fileName, row]));
-  const slugsInUse = new Set(index.files().map((row) => row.slug));
+export function reconcile(deps: { db: Database; index: PostIndex; postsDir: string }): ReindexReport {
+  const plan = planReconcile(deps.index, deps.postsDir);
+  return applyPlan(deps.db, deps.index, plan, plan.jobs.map(({ job }) => renderInThisThread(job)));
+}
+
+/** The same, with the rendering handed to `render` (a pool of worker threads for large folders). */
+export async function reconcileWith(
+  deps: { db: Database; index: PostIndex; postsDir: string },
+  render: RenderRecords,
+): Promise<ReindexReport> {
+  const plan = planReconcile(deps.index, deps.postsDir);
+  const records = await render(plan.jobs.map(({ job }) => job));
+  return applyPlan(deps.db, deps.index, plan, records);
+}
+
+export function renderInThisThread(job: RecordJob): PostRecord | Error {
+  try {
+    return recordFromFile(job.slug, job.fileName, job.text, new Date(job.mtimeMs));
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** Reads the folder and decides what must change; renders nothing. */
+function planReconcile(index: PostIndex, postsDir: string): Plan {
+  const plan: Plan = { jobs: [], statUpdates: [], removals: [], report: { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] } };
+  const rows = index.files();
+  const rowsByFile = new Map(rows.map((row) => [row.fileName, row]));
+  const slugsInUse = new Set(rows.map((row) => row.slug));
   const seen = new Set<string>();
 
-  const apply = db.transaction(() => {
-    // Files already named by a slug go first, so that a hand-named file can never take their slug.
-    const entries = readdirSync(postsDir, { withFileTypes: true }).sort(
-      (a, b) => Number(isSlug(b.name.slice(0, -3))) - Number(isSlug(a.name.slice(0, -3))),
-    );
-    for (const entry of entries) {
-      const fileName = entry.name;
-      if (TEMP_FILE.test(fileName)) {
-        rmSync(path.join(postsDir, fileName), { force: true });
-        continue;
-      }
-      if (!entry.isFile() || fileName.startsWith('.') || !fileName.endsWith('.md')) continue;
-      const file = path.join(postsDir, fileName);
-      const stat = statSync(file);
-      if (stat.size > MAX_FILE_BYTES) {
-        report.skipped.push({ file: fileName, reason: `larger than ${MAX_FILE_BYTES} bytes` });
-        continue;
-      }
-      const row = rowsByFile.get(fileName);
-      seen.add(fileName);
-      const fileStat = fileStatOf(stat);
-      // Same size and modification time as when indexed: the file has not changed.
-      if (row && row.fileSize === fileStat.size && row.fileMtimeMs === fileStat.mtimeMs) {
-        report.unchanged++;
-        continue;
-      }
-      const text = readFileSync(file, 'utf8');
-      if (row && row.contentHash === hashText(text)) {
-        index.setFileStat(row.slug, fileStat);
-        report.unchanged++;
-        continue;
-      }
-      const slug = row?.slug ?? slugForFile(fileName, slugsInUse);
-      try {
-        index.put(recordFromFile(slug, fileName, text, stat.mtime), fileStat);
-        slugsInUse.add(slug);
-        if (row) report.updated++;
-        else report.added++;
-      } catch (error) {
+  // Files already named by a slug go first, so that a hand-named file can never take their slug.
+  const entries = readdirSync(postsDir, { withFileTypes: true }).sort(
+    (a, b) => Number(isSlug(b.name.slice(0, -3))) - Number(isSlug(a.name.slice(0, -3))),
+  );
+  for (const entry of entries) {
+    const fileName = entry.name;
+    if (TEMP_FILE.test(fileName)) {
+      rmSync(path.join(postsDir, fileName), { force: true });
+      continue;
+    }
+    if (!entry.isFile() || fileName.startsWith('.') || !fileName.endsWith('.md')) continue;
+    const file = path.join(postsDir, fileName);
+    const stat = fileStatOf(statSync(file));
+    if (stat.size > MAX_FILE_BYTES) {
+      plan.report.skipped.push({ file: fileName, reason: `larger than ${MAX_FILE_BYTES} bytes` });
+      continue;
+    }
+    const row = rowsByFile.get(fileName);
+    seen.add(fileName);
+    // Same size and modification time as when indexed: the file has not changed.
+    if (row && row.fileSize === stat.size && row.fileMtimeMs === stat.mtimeMs) {
+      plan.report.unchanged++;
+      continue;
+    }
+    const text = readFileSync(file, 'utf8');
+    if (row && row.contentHash === hashText(text)) {
+      plan.statUpdates.push({ slug: row.slug, stat });
+      plan.report.unchanged++;
+      continue;
+    }
+    const slug = row?.slug ?? slugForFile(fileName, slugsInUse);
+    slugsInUse.add(slug);
+    plan.jobs.push({ job: { slug, fileName, text, mtimeMs: stat.mtimeMs }, stat, isNew: !row });
+  }
+  for (const [fileName, row] of rowsByFile) if (!seen.has(fileName)) plan.removals.push(row.slug);
+  return plan;
+}
+
+/** Writes the plan and its rendered records in one transaction. */
+function applyPlan(db: Database, index: PostIndex, plan: Plan, records: (PostRecord | Error)[]): ReindexReport {
+  const { report } = plan;
+  db.transaction(() => {
+    plan.jobs.forEach(({ job, stat, isNew }, i) => {
+      const record = records[i];
+      if (!record || record instanceof Error) {
         // A file that no longer parses keeps its last good row rather than vanishing from the site.
-        report.skipped.push({ file: fileName, reason: (error as Error).message });
+        report.skipped.push({ file: job.fileName, reason: record?.message ?? 'not rendered' });
+        return;
       }
-    }
-    for (const [fileName, row] of rowsByFile) {
-      if (seen.has(fileName)) continue;
-      index.remove(row.slug);
-      report.removed++;
-    }
-  });
-  apply();
+      index.put(record, stat);
+      if (isNew) report.added++;
+      else report.updated++;
+    });
+    for (const { slug, stat } of plan.statUpdates) index.setFileStat(slug, stat);
+    for (const slug of plan.removals) index.remove(slug);
+    report.removed = plan.removals.length;
+  })();
   return report;
 }
 

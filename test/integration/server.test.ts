@@ -7,6 +7,14 @@ import { runServerToExit, startServer, type ServerProcess } from '../helpers/ser
 
 const PASSWORD = 'a long enough password';
 
+/** Waits until `condition` holds, checking every 10 ms, for at most 10 s. */
+async function poll(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 10_000) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function tempSite() {
   const root = mkdtempSync(path.join(tmpdir(), 'quire-server-'));
   onTestFinished(() => rmSync(root, { recursive: true, force: true }));
@@ -90,15 +98,17 @@ describe('the server process', () => {
     let response = '';
     socket.on('data', (chunk) => (response += chunk.toString()));
     const body = 'password=wrong&_csrf=none';
-    socket.write(`POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 5)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // "Expect: 100-continue" makes the server say when it has the request in hand, so the
+    // signal arrives mid-request however slow the machine is.
+    socket.write(`POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+    await poll(() => response.startsWith('HTTP/1.1 100'));
 
     server.child.kill(signal);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    socket.write(body.slice(5));
+    await poll(() => server.output().includes('"event":"stopping"'));
+    socket.write(body);
     await new Promise((resolve) => socket.once('close', resolve));
 
-    expect(response).toMatch(/^HTTP\/1\.1 403/);
+    expect(response).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 403/);
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('"event":"stopped"');
   });
