@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/open.js';
+import { createRenderPool } from './posts/render-pool.js';
 import { createPostStore } from './posts/store.js';
 
 /** `npm run reindex`: brings the index in line with POSTS_DIR and reports what changed. */
@@ -8,9 +9,13 @@ try {
   const config = loadConfig(process.env);
   mkdirSync(config.postsDir, { recursive: true });
   const db = openDatabase(config.databasePath);
-  const report = createPostStore({ db, postsDir: config.postsDir }).reindex();
+  const pool = createRenderPool();
+  const started = performance.now();
+  const report = await createPostStore({ db, postsDir: config.postsDir }).reindexWith(pool.render);
+  const seconds = (performance.now() - started) / 1000;
+  await pool.close();
   db.close();
-  console.log(`Reindexed ${config.postsDir}: ${report.added} added, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged.`);
+  console.log(`Reindexed ${config.postsDir} in ${seconds.toFixed(2)} s: ${report.added} added, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged.`);
   for (const { file, reason } of report.skipped) console.log(`  skipped ${file}: ${reason}`);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

@@ -6,7 +6,7 @@ import { postFiles, type PostFiles } from './files.js';
 import { serializePostFile } from './front-matter.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
-import { reconcile, type ReindexReport } from './reconcile.js';
+import { reconcile, reconcileWith, type ReindexReport, type RenderRecords } from './reconcile.js';
 import { recordFromFile } from './record.js';
 import { sanitizeMarkdown } from '../markdown/sanitize-markdown.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
@@ -31,6 +31,8 @@ export interface PostStore {
   source(slug: string): string | undefined;
   create(draft: NewPost): Post;
   reindex(): ReindexReport;
+  /** The same, with the rendering handed to `render` (the worker-thread pool, for large folders). */
+  reindexWith(render: RenderRecords): Promise<ReindexReport>;
   /** Changes whenever the index changes, here or in another process: page caches key on it. */
   version(): string;
   /** True when the index answers a query (for /healthz). */
@@ -97,6 +99,12 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
 
     reindex() {
       const report = reconcile({ db, index, postsDir });
+      indexVersion.bump();
+      return report;
+    },
+
+    async reindexWith(render) {
+      const report = await reconcileWith({ db, index, postsDir }, render);
       indexVersion.bump();
       return report;
     },
