@@ -9,6 +9,7 @@ import { createThrottle, type Throttle } from './auth/throttle.js';
 import type { Config } from './config.js';
 import { assetRoutes, type Assets } from './http/assets.js';
 import { notFound, renderError } from './http/errors.js';
+import { formBodies } from './http/form-bodies.js';
 import { createFastPath } from './http/fast-path.js';
 import type { Logger } from './http/log.js';
 import { createPageCache } from './http/page-cache.js';
@@ -16,7 +17,6 @@ import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { registerViewHelpers, viewLocals } from './http/view-locals.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
-import { MAX_FORM_FIELDS, MAX_REQUEST_BYTES } from './posts/limits.js';
 import { postRoutes } from './posts/routes.js';
 import type { PostStore } from './posts/store.js';
 
@@ -65,8 +65,8 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(assetRoutes(assets));
   app.use(express.static(PUBLIC_DIR, { maxAge: '1h', index: false, redirect: false }));
 
-  // Url-encoded bodies (multipart is parsed by the one route that takes it).
-  app.use(express.urlencoded({ extended: false, limit: MAX_REQUEST_BYTES, parameterLimit: MAX_FORM_FIELDS }));
+  // Url-encoded bodies, post-sized only for the author (multipart is parsed by the one route that takes it).
+  app.use(formBodies());
 
   // Health, for Docker and load balancers.
   app.get('/healthz', (_req, res) => {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
-import { openDatabase } from './db/open.js';
+import { openIndexDatabase } from './db/recover.js';
+import { createLogger } from './http/log.js';
 import { createRenderPool } from './posts/render-pool.js';
 import { createPostStore } from './posts/store.js';
 
@@ -8,7 +9,7 @@ import { createPostStore } from './posts/store.js';
 try {
   const config = loadConfig(process.env);
   mkdirSync(config.postsDir, { recursive: true });
-  const db = openDatabase(config.databasePath);
+  const db = openIndexDatabase(config.databasePath, createLogger());
   const pool = createRenderPool();
   const started = performance.now();
   const report = await createPostStore({ db, postsDir: config.postsDir }).reindexWith(pool.render);

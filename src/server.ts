@@ -5,15 +5,26 @@ import { createApp } from './app.js';
 import { createSessionStore } from './auth/sessions.js';
 import { generatePassword } from './auth/password.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openDatabase } from './db/open.js';
+import { openIndexDatabase } from './db/recover.js';
 import { getOrCreateSecret } from './db/settings.js';
 import { loadAssets } from './http/assets.js';
 import { createLogger } from './http/log.js';
 import { PUBLIC_DIR } from './paths.js';
+import { createRenderPool } from './posts/render-pool.js';
 import { createPostStore } from './posts/store.js';
 
 // If in-flight requests have not finished by then, shut down anyway.
 const SHUTDOWN_GRACE_MS = 5_000;
+
+// Slow clients (slow loris) must not hold sockets for long: a client gets this long to send its
+// headers (a browser sends them at once), and this long for the whole request (an 8 MB post on
+// a slow line); then Node answers 408 and closes. Node checks both every interval (its default,
+// 30 s, would let a slow client overstay by that much).
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 120_000;
+const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
+// An idle keep-alive socket is closed after this (Node's default, stated here to be seen).
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 const log = createLogger();
 
@@ -27,11 +38,15 @@ try {
   process.exit(1);
 }
 
-// 2. The index, migrated; the posts folder; the index brought in line with the files.
+// 2. The index, migrated (a damaged one is moved aside and rebuilt); the posts folder; the
+//    index brought in line with the files.
 mkdirSync(config.postsDir, { recursive: true });
-const db = openDatabase(config.databasePath);
+const db = openIndexDatabase(config.databasePath, log);
 const store = createPostStore({ db, postsDir: config.postsDir });
-const report = store.reindex();
+// Rendering is the cost of a rebuild (a new or deleted index): spread it over the cores.
+const renderPool = createRenderPool();
+const report = await store.reindexWith(renderPool.render);
+await renderPool.close();
 log.info({ event: 'reconciled', postsDir: config.postsDir, ...report });
 
 // 3. The author's password: chosen, or generated and shown once (never written anywhere).
@@ -51,7 +66,15 @@ const app = createApp({
   assets: loadAssets(PUBLIC_DIR),
   log,
 });
-const server = createServer(app).listen(config.port, config.host, () => {
+const server = createServer(
+  {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+  },
+  app,
+).listen(config.port, config.host, () => {
   const { address, port } = server.address() as AddressInfo;
   log.info({ event: 'listening', url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, site: config.siteUrl });
 });

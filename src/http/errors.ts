@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { HttpError, STATUS_HEADINGS } from './http-error.js';
 import type { Logger } from './log.js';
+import { storageFault } from './storage-faults.js';
 
 /** Every route that fell through: a 404 page. */
 export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError(404));
@@ -14,6 +15,9 @@ const MULTER_TOO_LARGE = new Set(['LIMIT_PART_COUNT', 'LIMIT_FILE_SIZE', 'LIMIT_
 export function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status;
   if (error instanceof multer.MulterError) return MULTER_TOO_LARGE.has(error.code) ? 413 : 400;
+  // A full disk, a read-only folder, a locked index: the machine's fault, said so with 507 or 503.
+  const fault = storageFault(error);
+  if (fault) return fault.status;
   // body-parser, the router's URL decoding and others mark client errors with a 4xx status.
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return status;
@@ -32,13 +36,11 @@ export function renderError(log: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    const message = status < 500 && error instanceof HttpError
-      ? error.message
-      : status < 500
-        ? friendlyClientMessage(status)
-        : `Quire hit a problem it did not expect. It has been logged with reference ${requestId}.`;
+    const message = messageFor(error, status, requestId);
     const heading = STATUS_HEADINGS[status] ?? STATUS_HEADINGS[status < 500 ? 400 : 500] ?? 'Error';
     res.status(status);
+    const retryAfterSeconds = storageFault(error)?.retryAfterSeconds;
+    if (retryAfterSeconds) res.setHeader('Retry-After', String(retryAfterSeconds));
     res.render('error', { status, heading, message }, (renderFailure: Error | null, html?: string) => {
       if (renderFailure) {
         log.error({ id: requestId, error: `error page failed: ${renderFailure.stack ?? renderFailure}` });
@@ -50,8 +52,11 @@ export function renderError(log: Logger): ErrorRequestHandler {
   };
 }
 
-function friendlyClientMessage(status: number): string {
-  return new HttpError(status).message;
+/** The sentence the page shows: what the client got wrong, what the machine lacks, or a reference for a bug. */
+function messageFor(error: unknown, status: number, requestId: string): string {
+  if (error instanceof HttpError) return error.message;
+  if (status < 500) return new HttpError(status).message;
+  return storageFault(error)?.message ?? `Quire hit a problem it did not expect. It has been logged with reference ${requestId}.`;
 }
 
 /** If even the error view cannot render, a tiny page with nothing from the request in it. */

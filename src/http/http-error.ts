@@ -18,7 +18,8 @@ export const STATUS_HEADINGS: Record<number, string> = {
   415: 'Unsupported content type',
   429: 'Too many attempts',
   500: 'Something went wrong',
-  503: 'Not ready yet',
+  503: 'Temporarily unavailable',
+  507: 'Out of storage space',
 };
 
 function defaultMessage(status: number): string {

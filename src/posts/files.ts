@@ -19,7 +19,7 @@ export const postFiles: PostFiles = {
     try {
       const fd = openSync(temp, 'wx', 0o644);
       try {
-        writeSync(fd, text);
+        writeFully(fd, Buffer.from(text, 'utf8'));
         fsyncSync(fd);
       } finally {
         closeSync(fd);
@@ -37,6 +37,19 @@ export const postFiles: PostFiles = {
     syncDirectory(dir);
   },
 };
+
+/**
+ * write(2) may write only part of the buffer without reporting an error: on a nearly full disk
+ * it writes what fits and returns the count. Only the next call fails (ENOSPC). Without this loop
+ * a truncated post would be renamed into place as if it were whole.
+ */
+function writeFully(fd: number, data: Buffer): void {
+  for (let offset = 0; offset < data.length; ) {
+    const written = writeSync(fd, data, offset, data.length - offset);
+    if (written <= 0) throw Object.assign(new Error(`write made no progress at byte ${offset}`), { code: 'EIO' });
+    offset += written;
+  }
+}
 
 /** The rename is durable only once the directory entry itself is on disk. */
 function syncDirectory(dir: string): void {

@@ -2,6 +2,7 @@ import { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Auth } from '../auth/middleware.js';
 import { HttpError } from '../http/http-error.js';
+import { storageFault } from '../http/storage-faults.js';
 import { UnsafeMarkdownError } from '../markdown/sanitize-markdown.js';
 import { formValues, type FieldErrors, type FormValues } from './schema.js';
 import type { PostStore } from './store.js';
@@ -50,8 +51,12 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
       const post = store.create(submission.draft);
       res.redirect(303, `/posts/${encodeURIComponent(post.slug)}`);
     } catch (error) {
-      if (!(error instanceof UnsafeMarkdownError)) throw error;
-      showIndex(res, 1, 400, formValues(req.body), { content: error.message });
+      if (error instanceof UnsafeMarkdownError) return showIndex(res, 1, 400, formValues(req.body), { content: error.message });
+      // A full disk or a locked index is the machine's fault: the form comes back with every character typed.
+      const fault = storageFault(error);
+      if (!fault) throw error;
+      if (fault.retryAfterSeconds) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+      showIndex(res, 1, fault.status, formValues(req.body), { form: fault.message });
     }
   });
 

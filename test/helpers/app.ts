@@ -24,6 +24,8 @@ export interface TestAppOptions {
   /** Fixture .md files (names in test/fixtures/posts) copied into the posts folder first. */
   posts?: string[];
   files?: PostFiles;
+  /** The sessions' clock (unix ms), to move time past a session's expiry. */
+  clock?: () => number;
 }
 
 /**
@@ -62,7 +64,7 @@ export function makeTestApp(options: TestAppOptions = {}) {
     const app = createApp({
       config,
       store,
-      sessions: createSessionStore(db),
+      sessions: createSessionStore(db, options.clock),
       csrfKey: getOrCreateSecret(db, 'csrf_key'),
       authorPassword: AUTHOR_PASSWORD,
       assets: loadAssets(PUBLIC_DIR),
