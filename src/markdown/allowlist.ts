@@ -1,10 +1,10 @@
-import sanitizeHtml from 'sanitize-html';
+// sanitize-html's option types, so the allowlist can be checked against the library in tests.
 import type { AllowedAttribute, Attributes, IOptions, Tag } from 'sanitize-html';
 
 /**
  * The one HTML allowlist. It is used twice: to filter raw HTML written inside the Markdown
  * source before the file is stored (html-check.ts), and to sanitize the rendered HTML
- * before it goes into the index (sanitizeRenderedHtml). Anything not listed here is dropped
+ * before it goes into the index (html-sanitizer.ts). Anything not listed here is dropped
  * from the HTML and neutralised in the Markdown: there is no `style`, no `on*`, no
  * script-bearing element (script, style, iframe, object, embed, form, svg, math, base,
  * meta, link, template…).
@@ -121,8 +121,3 @@ export const ALLOWLIST = {
   exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   parseStyleAttributes: false, // no style attribute survives, so never hand one to postcss
 } satisfies IOptions;
-
-/** Sanitizes HTML rendered from Markdown (or edited by hand) against ALLOWLIST. */
-export function sanitizeRenderedHtml(html: string): string {
-  return sanitizeHtml(html, ALLOWLIST);
-}

@@ -1,14 +1,14 @@
 import hljs from 'highlight.js/lib/common';
 import { Parser } from 'htmlparser2';
 import MarkdownIt from 'markdown-it';
-import { sanitizeRenderedHtml } from './allowlist.js';
+import { sanitizeRenderedHtml } from './html-sanitizer.js';
 import { headingIds, tableAlignClasses, taskLists } from './markdown-plugins.js';
 import { normalizeText } from './normalize.js';
 
 /**
  * Markdown → HTML, once per write (reads never parse Markdown):
  * markdown-it (CommonMark + GFM tables, strikethrough, task lists, autolinks, heading ids)
- * → highlight.js on the server → sanitize-html with the shared allowlist.
+ * → highlight.js on the server → the sanitizer, with the allowlist shared with the source check.
  */
 
 /**

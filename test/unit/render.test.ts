@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../../src/markdown/render.js';
-import { sanitizeRenderedHtml } from '../../src/markdown/allowlist.js';
+import { sanitizeRenderedHtml } from '../../src/markdown/html-sanitizer.js';
 
 const html = (markdown: string) => renderMarkdown(markdown).safeHtml;
 

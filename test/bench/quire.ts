@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { runToEnd, startListening, type Listening } from './processes.js';
+
+/**
+ * Quire as people run it: the compiled server (`npm run build`), in production mode, with its
+ * posts and index in the bench's temp folder.
+ */
+export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist/src/server.js');
+export const REINDEX_ENTRY = path.join(PROJECT_ROOT, 'dist/src/reindex.js');
+export const AUTHOR_PASSWORD = 'a long enough bench password';
+
+// Start-up rebuilds the index from every file when it is empty: allow for a slow machine.
+const START_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_PER_POST_MS = 20;
+
+export function checkBuilt(): void {
+  for (const entry of [SERVER_ENTRY, REINDEX_ENTRY]) {
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm run bench does)`);
+  }
+}
+
+function quireEnv(postsDir: string, databasePath: string): Record<string, string> {
+  return {
+    // EJS recompiles templates on every request outside production (issue 5 measured 2.3× slower).
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    POSTS_DIR: postsDir,
+    DATABASE_PATH: databasePath,
+    AUTHOR_PASSWORD,
+  };
+}
+
+export function startQuire(postsDir: string, databasePath: string, logFile: string, posts: number): Promise<Listening> {
+  return startListening(SERVER_ENTRY, quireEnv(postsDir, databasePath), logFile, START_TIMEOUT_MS + posts * START_TIMEOUT_PER_POST_MS);
+}
+
+/**
+ * `node dist/src/reindex.js` on `postsDir` with an empty index: the whole run, process start
+ * included. The count comes from its report ("N added"), or is the number of files written.
+ */
+export async function timeReindex(postsDir: string, databasePath: string, logFile: string, filesWritten: number): Promise<{ ms: number; added: number }> {
+  const { ms, output } = await runToEnd(REINDEX_ENTRY, quireEnv(postsDir, databasePath), logFile);
+  const added = Number(/(\d+) added/.exec(output)?.[1] ?? filesWritten);
+  return { ms, added };
+}

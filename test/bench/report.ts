@@ -1,0 +1,142 @@
+import os from 'node:os';
+import type { LoadResult } from './measure.js';
+import { NOISY_CPU_SHARE } from './noise.js';
+import type { PageWeight } from './page-weight.js';
+import type { RowPlan } from './rows.js';
+import {
+  MAX_PAGE_WEIGHT_BYTES,
+  MAX_RSS_BYTES,
+  MAX_WARM_STARTUP_MS,
+  MIN_REINDEX_POSTS_PER_SECOND,
+  shortfalls,
+  targetText,
+} from './targets.js';
+
+/** The one table of a bench run, the lines under it, and the verdict. A report: it never fails the run. */
+export interface RowOutcome {
+  plan: RowPlan;
+  quire?: LoadResult;
+  baseline?: LoadResult;
+}
+
+export interface Report {
+  header: string;
+  command: string;
+  loadAverageAtStart: number;
+  /** Share of the machine's CPU taken by other processes during the loads (undefined off Linux). */
+  othersCpuShare: number | undefined;
+  rows: RowOutcome[];
+  reindex: { ms: number; added: number };
+  coldStartMs: number;
+  warmStartMs: number;
+  memory: { rssBytes: number; peakBytes: number } | undefined;
+  pageWeight: PageWeight;
+  elapsedMs: number;
+}
+
+const MISSED = 'MISSED';
+const MET = 'met';
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '—');
+const perSecond = (value: number) => Math.round(value).toLocaleString('en-US');
+const cpu = (microseconds: number) => (Number.isFinite(microseconds) ? Math.round(microseconds).toLocaleString('en-US') : '?');
+const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(2)} s`;
+
+/** Also the load average when the bench began: a busy machine explains a noisy table. */
+export function machine(loadAverage: number): string {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB RAM, `
+    + `${os.type()} ${os.release()}, node ${process.version}; load average at start ${loadAverage.toFixed(2)}`;
+}
+
+function alignedTable(head: string[], body: string[][], rightAligned: Set<number>): string {
+  const widths = head.map((title, column) => Math.max(title.length, ...body.map((row) => row[column]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd();
+  return [line(head), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n');
+}
+
+function rowCells({ plan, quire, baseline }: RowOutcome): { cells: string[]; met: boolean } {
+  if (plan.unavailable || !quire || !baseline) {
+    const why = `n/a (${plan.unavailable ?? 'not measured'})`;
+    return { cells: [plan.name, 'n/a', '', '', '', '', '', '', targetText(plan.target), `${MISSED}: ${why}`], met: false };
+  }
+  const missed = shortfalls(plan.target, quire, baseline, plan.expectStatus);
+  const cells = [
+    plan.name,
+    perSecond(quire.requestsPerSecond),
+    ms(quire.p50Ms),
+    ms(quire.p99Ms),
+    perSecond(baseline.requestsPerSecond),
+    ms(baseline.p99Ms),
+    (quire.requestsPerSecond / baseline.requestsPerSecond).toFixed(2),
+    `${cpu(quire.serverCpuUsPerResponse)} / ${cpu(baseline.serverCpuUsPerResponse)}`,
+    targetText(plan.target),
+    missed.length === 0 ? MET : `${MISSED} (${missed.join(', ')})`,
+  ];
+  return { cells, met: missed.length === 0 };
+}
+
+type MeasureLine = [label: string, value: string, target: string, met: boolean | undefined];
+
+/** The measures that are not loads; `met` is undefined where there is no target (informative only). */
+function measureLines(report: Report): MeasureLine[] {
+  const reindexRate = report.reindex.added / (report.reindex.ms / 1000);
+  // The first transfer is the page, the others its stylesheets (paths left out: too wide).
+  const weight = report.pageWeight.transfers.map(({ bytes, encoding }, i) => `${i === 0 ? 'HTML' : 'CSS'} ${kb(bytes)} ${encoding}`).join(' + ');
+  const rssTarget = `<${mb(MAX_RSS_BYTES)}`;
+  return [
+    ['reindex, empty index (node dist/src/reindex.js, process start included)', `${report.reindex.added} posts in ${seconds(report.reindex.ms)} = ${perSecond(reindexRate)} posts/s`, `≥${MIN_REINDEX_POSTS_PER_SECOND} posts/s`, reindexRate >= MIN_REINDEX_POSTS_PER_SECOND],
+    ['start-up, empty index (full build)', seconds(report.coldStartMs), '', undefined],
+    ['start-up, up-to-date index', seconds(report.warmStartMs), `<${MAX_WARM_STARTUP_MS / 1000} s`, report.warmStartMs < MAX_WARM_STARTUP_MS],
+    report.memory
+      ? ['server RSS after the load', `${mb(report.memory.rssBytes)} (peak ${mb(report.memory.peakBytes)})`, rssTarget, report.memory.rssBytes < MAX_RSS_BYTES]
+      : ['server RSS after the load', 'n/a (no /proc)', rssTarget, false],
+    ['page weight, post page + CSS (Accept-Encoding: br)', `${weight} = ${kb(report.pageWeight.totalBytes)}`, `<${kb(MAX_PAGE_WEIGHT_BYTES)}`, report.pageWeight.totalBytes < MAX_PAGE_WEIGHT_BYTES],
+  ];
+}
+
+function noiseLine(share: number | undefined): string {
+  if (share === undefined) return 'other processes during the loads: unknown (no /proc)';
+  const percent = `${(share * 100).toFixed(0)}%`;
+  return share > NOISY_CPU_SHARE
+    ? `WARNING: other processes took ${percent} of the machine's CPU during the loads: the rows are unreliable; run again on a quiet machine`
+    : `other processes took ${percent} of the machine's CPU during the loads (quiet enough)`;
+}
+
+export function formatReport(report: Report): string {
+  const rows = report.rows.map(rowCells);
+  const table = alignedTable(
+    ['row', 'req/s', 'p50 ms', 'p99 ms', 'baseline req/s', 'base p99', 'ratio', 'CPU µs/req (Q / base)', 'target', 'met?'],
+    rows.map(({ cells }) => cells),
+    new Set([1, 2, 3, 4, 5, 6, 7]),
+  );
+  const lines = measureLines(report);
+  const measures = alignedTable(
+    ['measure', 'value', 'target', 'met?'],
+    lines.map(([label, value, target, met]) => [label, value, target, met === undefined ? '' : met ? MET : MISSED]),
+    new Set(),
+  );
+
+  const verdicts = [...rows.map(({ met }) => met), ...lines.flatMap(([, , , met]) => (met === undefined ? [] : [met]))];
+  const missedCount = verdicts.filter((met) => !met).length;
+  const verdict = missedCount === 0
+    ? `RESULT: all ${verdicts.length} targets met`
+    : `RESULT: ${missedCount} of ${verdicts.length} targets ${MISSED}`;
+
+  return [
+    report.header,
+    `machine: ${machine(report.loadAverageAtStart)}`,
+    `command: ${report.command}`,
+    '',
+    table,
+    'CPU µs/req: user + system CPU time of the server process per answer (/proc), Quire / baseline. The load generator',
+    'runs in this process on the same cores, so at tens of thousands of req/s it, not the server, sets the pace.',
+    noiseLine(report.othersCpuShare),
+    '',
+    measures,
+    '',
+    `${verdict} (the bench took ${(report.elapsedMs / 1000).toFixed(0)} s)`,
+  ].join('\n');
+}
