@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { stringify as stringifyYaml } from 'yaml';
 import { postFiles, type PostFiles } from './files.js';
 import { serializePostFile } from './front-matter.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
@@ -74,13 +73,10 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
       const slug = uniqueSlug(slugify(draft.title, at), taken);
       const fileName = `${slug}.md`;
       const timestamp = at.toISOString();
-      const extra = draft.extraFrontMatter && Object.keys(draft.extraFrontMatter).length > 0
-        ? stringifyYaml(draft.extraFrontMatter)
-        : '';
       const text = serializePostFile(
         { title: draft.title, date: timestamp, updated: timestamp, tags: draft.tags, draft: false },
         sanitizeMarkdown(draft.content),
-        extra,
+        draft.extraFrontMatter,
       );
       const record = recordFromFile(slug, fileName, text, at);
 

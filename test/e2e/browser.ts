@@ -38,13 +38,24 @@ export function browserAvailable(): boolean {
   return chromiumChecked;
 }
 
-/** Debian's Chromium, headless. One per test file: contexts keep the tests apart. */
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless. One per test file: contexts keep the tests apart.
+ * - `offline`: nothing but 127.0.0.1 can be reached. No host name resolves, and every other
+ *   address goes to a proxy port where nothing listens. Pages showing hostile content may ask
+ *   for anything; nothing leaves the machine (the request fails at once, and is still seen).
+ * - `manyPages`: for a test that opens hundreds of pages. Without the back/forward cache and
+ *   RenderDocument, a navigation just replaces the document, for half the CPU time.
+ */
+export function launchBrowser({ offline = false, manyPages = false } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     // No sandbox: CI runs as root in a container. The rest keep Chromium off the network
     // and quiet, so the only requests a page makes are the ones the site asks for.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ...(offline ? ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', '--proxy-server=http://127.0.0.1:9'] : []),
+      ...(manyPages ? ['--disable-back-forward-cache', '--disable-features=BackForwardCache,RenderDocument'] : []),
+    ],
   });
 }
 
