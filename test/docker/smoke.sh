@@ -149,3 +149,4 @@ wait_for_http "$PORT" || fail "read-only container did not start"
 ok "a read-only root filesystem works (volume + tmpfs /tmp)"
 
 echo "Docker smoke test: $CHECKS checks passed"
+echo "$CHECKS" > "${SMOKE_COUNT_FILE:-/dev/null}"
