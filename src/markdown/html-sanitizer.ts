@@ -16,6 +16,11 @@ const VOID_ELEMENTS = new Set(['img', 'br', 'hr', 'input', 'area', 'base', 'base
 // Attributes that mean something when present but empty; every other empty attribute is dropped.
 const BOOLEAN_ATTRIBUTES = new Set(['disabled', 'checked', 'open']);
 const URL_ATTRIBUTE_NAMES = new Set(URL_ATTRIBUTES);
+// Closing one of these separates words in the text: `<td>a</td><td>b</td>` reads "a b", not "ab".
+const WORD_SEPARATING_ELEMENTS = new Set([
+  'p', 'li', 'dt', 'dd', 'blockquote', 'pre', 'td', 'th', 'tr', 'summary', 'details',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+]);
 
 type Rule = { name: string; values?: Set<string> };
 const ATTRIBUTE_RULES = new Map<string, Map<string, Rule>>(
@@ -35,7 +40,16 @@ interface Frame {
 
 /** Sanitizes HTML rendered from Markdown (or edited by hand) against ALLOWLIST. */
 export function sanitizeRenderedHtml(html: string): string {
+  return sanitizeRendered(html).html;
+}
+
+/**
+ * The same, and in the same pass the text a reader sees (entities decoded, whitespace
+ * collapsed), for excerpts and reading time: one parse of the page instead of two.
+ */
+export function sanitizeRendered(html: string): { html: string; text: string } {
   let out = '';
+  let text = '';
   const stack: Frame[] = [];
   // Inside an element dropped with its content, nothing is written until it closes.
   let dropDepth = 0;
@@ -52,10 +66,13 @@ export function sanitizeRenderedHtml(html: string): string {
         const attributes = allowed ? allowedAttributes(name, rawAttributes) : undefined;
         const emitted = attributes !== undefined && !(name === 'img' && !attributes.src);
         if (emitted) out += openTag(name, attributes);
+        if (name === 'br' || name === 'hr') text += ' ';
         stack.push({ emitted });
       },
-      ontext(text) {
-        if (dropDepth === 0) out += escapeText(text);
+      ontext(data) {
+        if (dropDepth > 0) return;
+        out += escapeText(data);
+        text += data;
       },
       onclosetag(name) {
         const frame = stack.pop();
@@ -65,12 +82,13 @@ export function sanitizeRenderedHtml(html: string): string {
           return;
         }
         if (frame.emitted && !VOID_ELEMENTS.has(name)) out += `</${name}>`;
+        if (WORD_SEPARATING_ELEMENTS.has(name)) text += ' ';
       },
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   parser.end(html);
-  return out;
+  return { html: out, text: text.replace(/\s+/g, ' ').trim() };
 }
 
 /** The attributes that survive, after the tag's transform; undefined when the element must go. */

@@ -1,7 +1,6 @@
 import hljs from 'highlight.js/lib/common';
-import { Parser } from 'htmlparser2';
 import MarkdownIt from 'markdown-it';
-import { sanitizeRenderedHtml } from './html-sanitizer.js';
+import { sanitizeRendered } from './html-sanitizer.js';
 import { headingIds, tableAlignClasses, taskLists } from './markdown-plugins.js';
 import { normalizeText } from './normalize.js';
 
@@ -48,30 +47,6 @@ function codeBlock(code: string, lang: string): string {
 }
 
 export function renderMarkdown(markdown: string): RenderedMarkdown {
-  const safeHtml = sanitizeRenderedHtml(md.render(normalizeText(markdown)));
-  return { safeHtml, plainText: textContent(safeHtml) };
-}
-
-// Closing one of these separates words: `<td>a</td><td>b</td>` reads "a b", not "ab".
-const BLOCK_ELEMENTS = new Set([
-  'p', 'li', 'dt', 'dd', 'blockquote', 'pre', 'td', 'th', 'tr', 'summary', 'details',
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-]);
-
-function textContent(html: string): string {
-  let text = '';
-  const parser = new Parser(
-    {
-      ontext: (data) => (text += data),
-      onclosetag: (name) => {
-        if (BLOCK_ELEMENTS.has(name)) text += ' ';
-      },
-      onopentag: (name) => {
-        if (name === 'br' || name === 'hr') text += ' ';
-      },
-    },
-    { decodeEntities: true },
-  );
-  parser.end(html);
-  return text.replace(/\s+/g, ' ').trim();
+  const { html, text } = sanitizeRendered(md.render(normalizeText(markdown)));
+  return { safeHtml: html, plainText: text };
 }

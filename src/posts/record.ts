@@ -15,6 +15,8 @@ const EXCERPT_CHARS = 220;
 const WORDS_PER_MINUTE = 230;
 // CJK text has no spaces between words; readers get through roughly this many characters a minute.
 const CJK_CHARS_PER_MINUTE = 500;
+const CJK_CHARACTER = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+const HAS_CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[\ud840-\ud87f]/;
 
 export function hashText(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -77,7 +79,8 @@ export function excerptOf(plainText: string): string {
 }
 
 export function readingMinutes(plainText: string): number {
-  const cjk = plainText.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0;
+  // The Unicode-aware count is slow on long text; most posts have no CJK at all.
+  const cjk = HAS_CJK.test(plainText) ? (plainText.match(CJK_CHARACTER)?.length ?? 0) : 0;
   const words = plainText.match(/[\p{L}\p{N}'’-]+/gu)?.length ?? 0;
   return Math.max(1, Math.round(words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE));
 }
