@@ -103,6 +103,11 @@ ok "signed in and published $path through the form"
 docker exec "$RUN_ID-1" test -f /data/posts/hello-from-docker.md || fail "no Markdown file in the volume"
 ok "the volume holds /data/posts/hello-from-docker.md"
 
+# The README's backup command: the posts, as a tarball on standard output.
+docker run --rm --network host -v "$VOLUME":/data --entrypoint tar "$IMAGE" czf - -C /data posts >"$WORK/quire-backup.tgz"
+tar tzf "$WORK/quire-backup.tgz" | grep -q '^posts/hello-from-docker.md$' || fail "the backup does not hold the post"
+ok "the README's backup command saves the posts ($(tar tzf "$WORK/quire-backup.tgz" | grep -c '\.md$') file(s))"
+
 # 3. docker stop (no --init): Quire handles SIGTERM as PID 1.
 started=$(date +%s%N)
 docker stop "$RUN_ID-1" >/dev/null
