@@ -167,6 +167,9 @@ describe('POST /posts', () => {
     const many = Array.from({ length: 11 }, (_, i) => `tag${i}`).join(',');
     const res = await agent.post('/posts').type('form').send({ ...aDraft({ tags: many }), _csrf: csrf }).expect(400);
     expect(res.text).toContain('Use at most 10 tags.');
+    // A summary at the top of the form links to each field with a problem.
+    expect(res.text).toContain('Nothing was published: one field needs attention.');
+    expect(res.text).toContain('<a href="#tags">Use at most 10 tags.</a>');
     const long = await agent.post('/posts').type('form').send({ ...aDraft({ tags: 'x'.repeat(41) }), _csrf: csrf }).expect(400);
     expect(long.text).toContain('Keep each tag to 40 characters');
   });
