@@ -26,7 +26,8 @@ export interface RecordJob {
 /** Renders jobs into records, in order; a job that fails gives its Error instead. */
 export type RenderRecords = (jobs: RecordJob[]) => Promise<(PostRecord | Error)[]>;
 
-interface Plan {
+/** What reconcile will change, decided from the folder and the index; rendering not yet done. */
+export interface Plan {
   jobs: { job: RecordJob; stat: FileStat; isNew: boolean }[];
   statUpdates: { slug: string; stat: FileStat }[];
   removals: string[];
@@ -52,8 +53,9 @@ export function reconcile(deps: { db: Database; index: PostIndex; postsDir: stri
 export async function reconcileWith(
   deps: { db: Database; index: PostIndex; postsDir: string },
   render: RenderRecords,
+  planned?: Plan,
 ): Promise<ReindexReport> {
-  const plan = planReconcile(deps.index, deps.postsDir);
+  const plan = planned ?? planReconcile(deps.index, deps.postsDir);
   const records = await render(plan.jobs.map(({ job }) => job));
   return applyPlan(deps.db, deps.index, plan, records);
 }
@@ -67,7 +69,7 @@ export function renderInThisThread(job: RecordJob): PostRecord | Error {
 }
 
 /** Reads the folder and decides what must change; renders nothing. */
-function planReconcile(index: PostIndex, postsDir: string): Plan {
+export function planReconcile(index: PostIndex, postsDir: string): Plan {
   const plan: Plan = { jobs: [], statUpdates: [], removals: [], report: { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] } };
   const rows = index.files();
   const rowsByFile = new Map(rows.map((row) => [row.fileName, row]));

@@ -5,7 +5,7 @@ import { postFiles, type PostFiles } from './files.js';
 import { serializePostFile } from './front-matter.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
-import { reconcile, reconcileWith, type ReindexReport, type RenderRecords } from './reconcile.js';
+import { reconcile, reconcileWith, type Plan, type ReindexReport, type RenderRecords } from './reconcile.js';
 import { recordFromFile } from './record.js';
 import { sanitizeMarkdown } from '../markdown/sanitize-markdown.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
@@ -30,8 +30,11 @@ export interface PostStore {
   source(slug: string): string | undefined;
   create(draft: NewPost): Post;
   reindex(): ReindexReport;
-  /** The same, with the rendering handed to `render` (the worker-thread pool, for large folders). */
-  reindexWith(render: RenderRecords): Promise<ReindexReport>;
+  /**
+   * The same, with the rendering handed to `render` (the worker-thread pool, for large folders),
+   * and optionally a plan already made elsewhere (planInWorker, which keeps start-up memory low).
+   */
+  reindexWith(render: RenderRecords, planned?: Plan): Promise<ReindexReport>;
   /** Changes whenever the index changes, here or in another process: page caches key on it. */
   version(): string;
   /** True when the index answers a query (for /healthz). */
@@ -99,8 +102,8 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
       return report;
     },
 
-    async reindexWith(render) {
-      const report = await reconcileWith({ db, index, postsDir }, render);
+    async reindexWith(render, planned) {
+      const report = await reconcileWith({ db, index, postsDir }, render, planned);
       indexVersion.bump();
       return report;
     },
