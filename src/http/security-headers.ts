@@ -13,7 +13,9 @@ export function securityHeaders({ https }: { https: boolean }) {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'https:', 'data:'],
+        // The allowlist lets posts show http: images; a site served over http may load them,
+        // one served over https upgrades them instead (upgrade-insecure-requests, below).
+        imgSrc: ["'self'", 'https:', 'data:', ...(https ? [] : ['http:'])],
         fontSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],

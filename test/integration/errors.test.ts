@@ -30,6 +30,16 @@ describe('error pages', () => {
 });
 
 describe('security headers', () => {
+  it('lets posts show http: images on an http site, and upgrades them on an https one', async () => {
+    const http = makeTestApp();
+    const https = makeTestApp({ config: { secureCookies: true, siteUrl: 'https://blog.example' } });
+    const httpPolicy = (await request(http.app).get('/')).headers['content-security-policy'] as string;
+    const httpsPolicy = (await request(https.app).get('/')).headers['content-security-policy'] as string;
+    expect(httpPolicy).toContain("img-src 'self' https: data: http:");
+    expect(httpsPolicy).toContain("img-src 'self' https: data:;");
+    expect(httpsPolicy).toContain('upgrade-insecure-requests');
+  });
+
   it('sends a strict CSP, nosniff and a referrer policy on every page', async () => {
     const { app } = makeTestApp();
     for (const path of ['/', '/login', '/missing']) {
