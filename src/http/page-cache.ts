@@ -9,15 +9,11 @@ import { prepareRepresentation, type Representation } from './representation.js'
 export interface PageCache {
   get(url: string): Representation | undefined;
   put(url: string, body: Buffer, headers: [string, string][], compressible: boolean): Representation;
-  /** Pages that never change while the process runs (fingerprinted assets): never evicted. */
-  pin(url: string, representation: Representation): void;
-  readonly size: number;
 }
 
 export const DEFAULT_CACHE_BYTES = 48 * 1024 * 1024;
 
 export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { version: () => string; maxBytes?: number }): PageCache {
-  const pinned = new Map<string, Representation>();
   // A Map keeps insertion order: re-inserting on every hit makes its first key the least recent.
   let pages = new Map<string, Representation>();
   let pagesVersion = version();
@@ -35,8 +31,6 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
 
   return {
     get(url) {
-      const fixed = pinned.get(url);
-      if (fixed) return fixed;
       const live = current();
       const page = live.get(url);
       if (page) {
@@ -59,12 +53,6 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
         bytes -= entry.bytes;
       }
       return page;
-    },
-    pin(url, representation) {
-      pinned.set(url, representation);
-    },
-    get size() {
-      return pinned.size + current().size;
     },
   };
 }

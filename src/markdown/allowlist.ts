@@ -121,3 +121,14 @@ export const ALLOWLIST = {
   exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
   parseStyleAttributes: false, // no style attribute survives, so never hand one to postcss
 } satisfies IOptions;
+
+/** The classes ALLOWLIST allows on each tag, as anchored regular expressions (`hljs-*` is a glob). */
+export const ALLOWED_CLASS_PATTERNS: ReadonlyMap<string, RegExp[]> = new Map(
+  Object.entries(ALLOWED_CLASSES).map(([tag, patterns]) => [tag, patterns.map(classPattern)]),
+);
+
+function classPattern(pattern: string | RegExp): RegExp {
+  if (pattern instanceof RegExp) return pattern;
+  const parts = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`);
+}

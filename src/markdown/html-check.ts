@@ -1,5 +1,5 @@
 import { Parser } from 'htmlparser2';
-import { ALLOWLIST, URL_ATTRIBUTES, isSafeUrl } from './allowlist.js';
+import { ALLOWED_CLASS_PATTERNS, ALLOWLIST, URL_ATTRIBUTES, isSafeUrl } from './allowlist.js';
 
 /**
  * Checks raw HTML written inside Markdown against the same ALLOWLIST that sanitizes the
@@ -60,17 +60,10 @@ function attributeAllowed(tag: string, name: string, value: string): boolean {
 }
 
 function classesAllowed(tag: string, value: string): boolean {
-  const patterns = ALLOWLIST.allowedClasses[tag];
+  const patterns = ALLOWED_CLASS_PATTERNS.get(tag);
   if (patterns === undefined) return false;
   return value
     .split(/\s+/)
     .filter(Boolean)
-    .every((cls) => patterns.some((pattern) => classMatches(pattern, cls)));
-}
-
-function classMatches(pattern: string | RegExp, cls: string): boolean {
-  if (pattern instanceof RegExp) return pattern.test(cls);
-  if (!pattern.includes('*')) return pattern === cls;
-  const glob = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${glob.join('.*')}$`).test(cls);
+    .every((cls) => patterns.some((pattern) => pattern.test(cls)));
 }

@@ -1,5 +1,5 @@
 import { Parser } from 'htmlparser2';
-import { ALLOWLIST, URL_ATTRIBUTES, isSafeUrl } from './allowlist.js';
+import { ALLOWED_CLASS_PATTERNS, ALLOWLIST, URL_ATTRIBUTES, isSafeUrl } from './allowlist.js';
 
 /**
  * The rendered-HTML sanitizer: ALLOWLIST applied in one streaming pass of htmlparser2 (the
@@ -28,9 +28,6 @@ const ATTRIBUTE_RULES = new Map<string, Map<string, Rule>>(
     tag,
     new Map(rules.map((rule): [string, Rule] => (typeof rule === 'string' ? [rule, { name: rule }] : [rule.name, { name: rule.name, values: new Set(rule.values) }]))),
   ]),
-);
-const CLASS_PATTERNS = new Map<string, RegExp[]>(
-  Object.entries(ALLOWLIST.allowedClasses).map(([tag, patterns]) => [tag, patterns.map(toRegExp)]),
 );
 const TRANSFORMS: Record<string, (tagName: string, attribs: Record<string, string>) => { tagName: string; attribs: Record<string, string> }> = ALLOWLIST.transformTags;
 
@@ -115,7 +112,7 @@ function allowedAttributes(tag: string, raw: Record<string, string>): Record<str
 }
 
 function allowedClasses(tag: string, value: string): string | undefined {
-  const patterns = CLASS_PATTERNS.get(tag);
+  const patterns = ALLOWED_CLASS_PATTERNS.get(tag);
   if (!patterns) return undefined;
   const classes = value.split(/\s+/).filter((cls) => cls !== '' && patterns.some((pattern) => pattern.test(cls)));
   return classes.length > 0 ? classes.join(' ') : undefined;
@@ -136,11 +133,4 @@ function escapeText(text: string): string {
 
 function escapeAttribute(value: string): string {
   return value.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
-}
-
-/** sanitize-html's class globs (`hljs-*`) and regular expressions, as anchored regular expressions. */
-function toRegExp(pattern: string | RegExp): RegExp {
-  if (pattern instanceof RegExp) return pattern;
-  const parts = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${parts.join('.*')}$`);
 }
