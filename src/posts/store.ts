@@ -1,13 +1,12 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { postFiles, type PostFiles } from './files.js';
-import { serializePostFile } from './front-matter.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
 import { reconcile, reconcileWith, type Plan, type ReindexReport, type RenderRecords } from './reconcile.js';
-import { recordFromFile } from './record.js';
-import { sanitizeMarkdown } from '../markdown/sanitize-markdown.js';
+import { inThisThread, type PostWorkers } from './post-workers.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
 import type { Draft, Page, Post, PostSummary } from './types.js';
 
@@ -28,7 +27,7 @@ export interface PostStore {
   get(slug: string): Post | undefined;
   /** The file's text, for GET /posts/:slug.md. */
   source(slug: string): string | undefined;
-  create(draft: NewPost): Post;
+  create(draft: NewPost): Promise<Post>;
   reindex(): ReindexReport;
   /**
    * The same, with the rendering handed to `render` (the worker-thread pool, for large folders),
@@ -45,13 +44,17 @@ export interface PostStoreDeps {
   db: Database;
   postsDir: string;
   files?: PostFiles;
+  /** Where the CPU-heavy part of a create runs (worker threads in the server). */
+  workers?: Pick<PostWorkers, 'prepare'>;
   now?: () => Date;
 }
 
-export function createPostStore({ db, postsDir, files = postFiles, now = () => new Date() }: PostStoreDeps): PostStore {
+export function createPostStore({ db, postsDir, files = postFiles, workers = inThisThread, now = () => new Date() }: PostStoreDeps): PostStore {
   const index = createPostIndex(db);
   const indexVersion = createIndexVersion(db);
-  const taken = (slug: string) => index.hasSlug(slug) || existsSync(path.join(postsDir, `${slug}.md`));
+  // Slugs of creates still on their way to the index: taken too, so two never get the same one.
+  const reserved = new Set<string>();
+  const taken = (slug: string) => reserved.has(slug) || index.hasSlug(slug) || existsSync(path.join(postsDir, `${slug}.md`));
 
   return {
     list(pageNumber) {
@@ -69,31 +72,29 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
     get: (slug) => (isSlug(slug) ? index.get(slug) : undefined),
     source: (slug) => (isSlug(slug) ? index.source(slug) : undefined),
 
-    // Everything here is synchronous, so two creates in this process never interleave:
-    // the slug chosen is still free when the file is written.
-    create(draft) {
+    // The slug is chosen and reserved at once, before the first await: a create running at the
+    // same time sees it as taken. The file is written and synced before the row goes in.
+    async create(draft) {
       const at = now();
       const slug = uniqueSlug(slugify(draft.title, at), taken);
       const fileName = `${slug}.md`;
-      const timestamp = at.toISOString();
-      const text = serializePostFile(
-        { title: draft.title, date: timestamp, updated: timestamp, tags: draft.tags, draft: false },
-        sanitizeMarkdown(draft.content),
-        draft.extraFrontMatter,
-      );
-      const record = recordFromFile(slug, fileName, text, at);
-
-      files.writeAtomic(postsDir, fileName, text);
+      reserved.add(slug);
       try {
-        const stat = fileStatOf(statSync(path.join(postsDir, fileName)));
-        db.transaction(() => index.put(record, stat))();
-        indexVersion.bump();
-      } catch (error) {
-        // The index refused the row: take the file back, so that neither remains.
-        files.remove(postsDir, fileName);
-        throw error;
+        const { text, record } = await workers.prepare({ draft, slug, at: at.toISOString() });
+        await files.writeAtomic(postsDir, fileName, text);
+        try {
+          const fileStat = fileStatOf(await stat(path.join(postsDir, fileName)));
+          db.transaction(() => index.put(record, fileStat))();
+          indexVersion.bump();
+        } catch (error) {
+          // The index refused the row: take the file back, so that neither remains.
+          await files.remove(postsDir, fileName);
+          throw error;
+        }
+        return record;
+      } finally {
+        reserved.delete(slug);
       }
-      return record;
     },
 
     reindex() {
