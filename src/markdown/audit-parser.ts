@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import type { Ruler, StateInline, Token } from 'markdown-it';
+import type { Ruler, StateBlock, StateInline, Token } from 'markdown-it';
 import { MARKDOWN_OPTIONS } from './render.js';
 import type { TableRow } from './source-offsets.js';
 
@@ -26,16 +26,19 @@ export const auditor = new MarkdownIt({ ...MARKDOWN_OPTIONS, linkify: false });
 auditor.validateLink = () => true;
 auditor.normalizeLink = (url) => url;
 
+// markdown-it's list of rules, which its type declarations leave out.
+type RuleList<F> = { __rules__: { name: string; fn: F; alt: string[] }[] };
+
 /** Swaps a rule for a wrapped one, keeping its `alt` chains (Ruler.at would drop them). */
-function wrapRule<A extends unknown[], R>(ruler: Ruler<A, R>, name: string, wrap: (rule: (...args: A) => R) => (...args: A) => R): void {
-  const entry = ruler.__rules__.find((r) => r.name === name);
+function wrapRule<F>(ruler: Ruler<F>, name: string, wrap: (rule: F) => F): void {
+  const entry = (ruler as Ruler<F> & RuleList<F>).__rules__.find((r) => r.name === name);
   if (!entry) throw new Error(`markdown-it has no rule named ${name}`);
   ruler.at(name, wrap(entry.fn), { alt: entry.alt });
 }
 
 /** Records where in the inline content a token's unsafe part starts, in `meta.at`. */
 function recordStart(name: string, type: string, where: (state: StateInline, start: number, token: Token) => Meta): void {
-  wrapRule(auditor.inline.ruler, name, (rule) => (state, silent) => {
+  wrapRule(auditor.inline.ruler, name, (rule) => (state: StateInline, silent: boolean) => {
     const start = state.pos;
     const before = state.tokens.length;
     const ok = rule(state, silent);
@@ -73,9 +76,10 @@ auditor.inline.ruler.push('stray_lt', (state, silent) => {
 // the one markdown-it hands to parseLinkDestination while the reference rule runs.
 let captured: Destination[] | undefined;
 const parseLinkDestination = auditor.helpers.parseLinkDestination;
-auditor.helpers = {
+// Declared read-only, but markdown-it reads helpers from the instance on every parse.
+(auditor as { helpers: MarkdownIt['helpers'] }).helpers = {
   ...auditor.helpers,
-  parseLinkDestination: (str, start, max) => {
+  parseLinkDestination: (str: string, start: number, max: number) => {
     const result = parseLinkDestination(str, start, max);
     if (result.ok) captured?.push({ at: start, url: result.str });
     return result;
@@ -83,7 +87,7 @@ auditor.helpers = {
 };
 /** Key of the env array that collects reference definitions during a parse. */
 export const DEFINITIONS = Symbol('definitions');
-wrapRule(auditor.block.ruler, 'reference', (rule) => (state, startLine, endLine, silent) => {
+wrapRule(auditor.block.ruler, 'reference', (rule) => (state: StateBlock, startLine: number, endLine: number, silent: boolean) => {
   const seen: Destination[] = (captured = []);
   const ok = rule(state, startLine, endLine, silent);
   captured = undefined;
@@ -92,7 +96,7 @@ wrapRule(auditor.block.ruler, 'reference', (rule) => (state, startLine, endLine,
 });
 
 // Table cells carry no position; their row's does, with the offsets markdown-it cuts from.
-wrapRule(auditor.block.ruler, 'table', (rule) => (state, startLine, endLine, silent) => {
+wrapRule(auditor.block.ruler, 'table', (rule) => (state: StateBlock, startLine: number, endLine: number, silent: boolean) => {
   const before = state.tokens.length;
   const ok = rule(state, startLine, endLine, silent);
   for (const token of ok && !silent ? state.tokens.slice(before) : []) {
