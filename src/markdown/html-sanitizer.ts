@@ -127,7 +127,8 @@ function openTag(name: string, attributes: Record<string, string>): string {
   return `${tag}${VOID_ELEMENTS.has(name) ? ' />' : '>'}`;
 }
 
-function escapeText(text: string): string {
+/** Escapes text for an element's content (quotes need no escaping there). */
+export function escapeText(text: string): string {
   return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 

@@ -69,6 +69,16 @@ describe('renderMarkdown', () => {
     expect(html('    <i>indented</i>\n')).toBe('<pre tabindex="0"><code class="hljs">&lt;i&gt;indented&lt;/i&gt;\n</code></pre>\n');
   });
 
+  it('puts highlighted code only where its block is: a marker in the text cannot call it elsewhere', () => {
+    // Code HTML skips the sanitizer and replaces a marker after it; an author may guess the
+    // marker's shape, never the id made for each render.
+    const forged = '\uE000' + '00000000-0000-4000-8000-000000000000:0' + '\uE000';
+    const out = html(`\`\`\`js\nconst a = "<b>";\n\`\`\`\n\nText ${forged} and ![${forged}](/a.png "${forged}")\n`);
+    expect(out.match(/<span class="hljs-keyword">const<\/span>/g)).toHaveLength(1);
+    expect(out).toContain(`<p>Text ${forged} and <img alt="${forged}" src="/a.png" title="${forged}" /></p>`);
+    expect(out).not.toContain('<b>');
+  });
+
   it('keeps allowed raw HTML and drops what the allowlist refuses', () => {
     expect(html('Press <kbd>Ctrl</kbd>+<kbd>C</kbd>')).toBe('<p>Press <kbd>Ctrl</kbd>+<kbd>C</kbd></p>\n');
     const out = html('<details><summary>More</summary>\n\nHidden *text*\n\n</details>\n\n<script>alert(1)</script>');
