@@ -11,7 +11,7 @@ import { loadAssets } from './http/assets.js';
 import { createLogger } from './http/log.js';
 import { PUBLIC_DIR } from './paths.js';
 import { planInWorker } from './posts/plan-in-worker.js';
-import { createPostWorkers } from './posts/post-workers.js';
+import { createRenderPool } from './posts/render-pool.js';
 import { createPostStore } from './posts/store.js';
 
 // If in-flight requests have not finished by then, shut down anyway.
@@ -43,11 +43,11 @@ try {
 //    index brought in line with the files.
 mkdirSync(config.postsDir, { recursive: true });
 const db = openIndexDatabase(config.databasePath, log);
-// Rendering is the cost of a rebuild (a new or deleted index) and of each new post: it runs on
-// worker threads, one per core.
-const workers = createPostWorkers();
-const store = createPostStore({ db, postsDir: config.postsDir, workers });
-const report = await store.reindexWith(workers.renderRecords, await planInWorker(config.databasePath, config.postsDir));
+const store = createPostStore({ db, postsDir: config.postsDir });
+// Rendering is the cost of a rebuild (a new or deleted index): spread it over the cores.
+const renderPool = createRenderPool();
+const report = await store.reindexWith(renderPool.render, await planInWorker(config.databasePath, config.postsDir));
+await renderPool.close();
 log.info({ event: 'reconciled', postsDir: config.postsDir, ...report });
 
 // 3. The author's password: chosen, or generated and shown once (never written anywhere).
@@ -92,9 +92,8 @@ function shutDown(signal: string) {
   stopping = true;
   log.info({ event: 'stopping', signal });
   const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-  server.close(async () => {
+  server.close(() => {
     clearTimeout(force);
-    await workers.close();
     db.close();
     log.info({ event: 'stopped' });
     process.exit(0);

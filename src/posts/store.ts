@@ -6,7 +6,7 @@ import { postFiles, type PostFiles } from './files.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
 import { reconcile, reconcileWith, type Plan, type ReindexReport, type RenderRecords } from './reconcile.js';
-import { inThisThread, type PostWorkers } from './post-workers.js';
+import { preparePost } from './prepare.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
 import type { Draft, Page, Post, PostSummary } from './types.js';
 
@@ -44,12 +44,10 @@ export interface PostStoreDeps {
   db: Database;
   postsDir: string;
   files?: PostFiles;
-  /** Where the CPU-heavy part of a create runs (worker threads in the server). */
-  workers?: Pick<PostWorkers, 'prepare'>;
   now?: () => Date;
 }
 
-export function createPostStore({ db, postsDir, files = postFiles, workers = inThisThread, now = () => new Date() }: PostStoreDeps): PostStore {
+export function createPostStore({ db, postsDir, files = postFiles, now = () => new Date() }: PostStoreDeps): PostStore {
   const index = createPostIndex(db);
   const indexVersion = createIndexVersion(db);
   // Slugs of creates still on their way to the index: taken too, so two never get the same one.
@@ -80,7 +78,7 @@ export function createPostStore({ db, postsDir, files = postFiles, workers = inT
       const fileName = `${slug}.md`;
       reserved.add(slug);
       try {
-        const { text, record } = await workers.prepare({ draft, slug, at: at.toISOString() });
+        const { text, record } = preparePost({ draft, slug, at: at.toISOString() });
         await files.writeAtomic(postsDir, fileName, text);
         try {
           const fileStat = fileStatOf(await stat(path.join(postsDir, fileName)));
