@@ -1,4 +1,5 @@
 import { Document, parse as parseYaml, visit } from 'yaml';
+import { readSimpleFrontMatter } from './simple-front-matter.js';
 
 /** A post file split into its YAML front matter (all keys, known or not) and its Markdown body. */
 export interface PostFile {
@@ -14,18 +15,24 @@ export class FrontMatterError extends Error {}
 export function parsePostFile(text: string): PostFile {
   const match = FRONT_MATTER.exec(text);
   if (!match) return { data: {}, body: text };
+  const yaml = match[1] ?? '';
+  // Most front matter is simple lines, read without the YAML parser (and exactly as it reads them).
+  return { data: readSimpleFrontMatter(yaml) ?? parseYamlMap(yaml), body: text.slice(match[0].length) };
+}
+
+function parseYamlMap(yaml: string): Record<string, unknown> {
   let data: unknown;
   try {
     // The core schema reads dates as strings and has no custom tags: nothing in a file can
     // make the parser build objects or run code.
-    data = parseYaml(match[1] ?? '', { schema: 'core', maxAliasCount: 0 });
+    data = parseYaml(yaml, { schema: 'core', maxAliasCount: 0 });
   } catch (error) {
     throw new FrontMatterError(`front matter is not valid YAML: ${(error as Error).message}`);
   }
   if (data !== null && (typeof data !== 'object' || Array.isArray(data))) {
     throw new FrontMatterError('front matter must be a set of "key: value" lines');
   }
-  return { data: (data ?? {}) as Record<string, unknown>, body: text.slice(match[0].length) };
+  return (data ?? {}) as Record<string, unknown>;
 }
 
 export interface FrontMatterFields {
