@@ -3,7 +3,7 @@ import { recordFromFile, type PostRecord } from './record.js';
 import { sanitizeMarkdown } from '../markdown/sanitize-markdown.js';
 import type { NewPost } from './store.js';
 
-/** A new post with its slug and time decided: all a thread needs to make its file and index row. */
+/** A new post with its slug and time decided: all that is needed to make its file and index row. */
 export interface PrepareJob {
   draft: NewPost;
   slug: string;
@@ -18,9 +18,9 @@ export interface PreparedPost {
 }
 
 /**
- * The CPU-heavy part of writing a post (source check, file text, render), with no I/O, so that
- * it can run on a worker thread. The row is read back from the file's text exactly as a reindex
- * would read it: the index never holds anything its files would not give again.
+ * The CPU part of writing a post (source check, file text, render), with no I/O. The row is
+ * read back from the file's text exactly as a reindex would read it: the index never holds
+ * anything its files would not give again.
  */
 export function preparePost({ draft, slug, at }: PrepareJob): PreparedPost {
   const text = serializePostFile(

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { postFiles, type PostFiles } from './files.js';
@@ -27,7 +26,7 @@ export interface PostStore {
   get(slug: string): Post | undefined;
   /** The file's text, for GET /posts/:slug.md. */
   source(slug: string): string | undefined;
-  create(draft: NewPost): Promise<Post>;
+  create(draft: NewPost): Post;
   reindex(): ReindexReport;
   /**
    * The same, with the rendering handed to `render` (the worker-thread pool, for large folders),
@@ -50,9 +49,7 @@ export interface PostStoreDeps {
 export function createPostStore({ db, postsDir, files = postFiles, now = () => new Date() }: PostStoreDeps): PostStore {
   const index = createPostIndex(db);
   const indexVersion = createIndexVersion(db);
-  // Slugs of creates still on their way to the index: taken too, so two never get the same one.
-  const reserved = new Set<string>();
-  const taken = (slug: string) => reserved.has(slug) || index.hasSlug(slug) || existsSync(path.join(postsDir, `${slug}.md`));
+  const taken = (slug: string) => index.hasSlug(slug) || existsSync(path.join(postsDir, `${slug}.md`));
 
   return {
     list(pageNumber) {
@@ -70,29 +67,25 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
     get: (slug) => (isSlug(slug) ? index.get(slug) : undefined),
     source: (slug) => (isSlug(slug) ? index.source(slug) : undefined),
 
-    // The slug is chosen and reserved at once, before the first await: a create running at the
-    // same time sees it as taken. The file is written and synced before the row goes in.
-    async create(draft) {
+    // Everything here is synchronous, so two creates in this process never interleave:
+    // the slug chosen is still free when the file is written.
+    create(draft) {
       const at = now();
       const slug = uniqueSlug(slugify(draft.title, at), taken);
       const fileName = `${slug}.md`;
-      reserved.add(slug);
+      const { text, record } = preparePost({ draft, slug, at: at.toISOString() });
+
+      files.writeAtomic(postsDir, fileName, text);
       try {
-        const { text, record } = preparePost({ draft, slug, at: at.toISOString() });
-        await files.writeAtomic(postsDir, fileName, text);
-        try {
-          const fileStat = fileStatOf(await stat(path.join(postsDir, fileName)));
-          db.transaction(() => index.put(record, fileStat))();
-          indexVersion.bump();
-        } catch (error) {
-          // The index refused the row: take the file back, so that neither remains.
-          await files.remove(postsDir, fileName);
-          throw error;
-        }
-        return record;
-      } finally {
-        reserved.delete(slug);
+        const stat = fileStatOf(statSync(path.join(postsDir, fileName)));
+        db.transaction(() => index.put(record, stat))();
+        indexVersion.bump();
+      } catch (error) {
+        // The index refused the row: take the file back, so that neither remains.
+        files.remove(postsDir, fileName);
+        throw error;
       }
+      return record;
     },
 
     reindex() {

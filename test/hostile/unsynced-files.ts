@@ -10,12 +10,12 @@ import type { PostFiles } from '../../src/posts/files.js';
  * Durability is the crash suite's business, which uses the real `postFiles`.
  */
 export const unsyncedFiles: PostFiles = {
-  async writeAtomic(dir, name, text) {
+  writeAtomic(dir, name, text) {
     const temp = path.join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
     writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
     renameSync(temp, path.join(dir, name));
   },
-  async remove(dir, name) {
+  remove(dir, name) {
     rmSync(path.join(dir, name), { force: true });
   },
 };
