@@ -10,7 +10,6 @@ import { getOrCreateSecret } from './db/settings.js';
 import { loadAssets } from './http/assets.js';
 import { createLogger } from './http/log.js';
 import { PUBLIC_DIR } from './paths.js';
-import { planInWorker } from './posts/plan-in-worker.js';
 import { createRenderPool } from './posts/render-pool.js';
 import { createPostStore } from './posts/store.js';
 
@@ -46,7 +45,7 @@ const db = openIndexDatabase(config.databasePath, log);
 const store = createPostStore({ db, postsDir: config.postsDir });
 // Rendering is the cost of a rebuild (a new or deleted index): spread it over the cores.
 const renderPool = createRenderPool();
-const report = await store.reindexWith(renderPool.render, await planInWorker(config.databasePath, config.postsDir));
+const report = await store.reindexWith(renderPool.render);
 await renderPool.close();
 log.info({ event: 'reconciled', postsDir: config.postsDir, ...report });
 

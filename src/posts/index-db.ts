@@ -43,8 +43,9 @@ export function createPostIndex(db: Database) {
     get: db.prepare(`SELECT ${SUMMARY_COLUMNS}, safe_html FROM posts WHERE slug = ? AND draft = 0`),
     source: db.prepare('SELECT source FROM posts WHERE slug = ? AND draft = 0').pluck(),
     hasSlug: db.prepare('SELECT 1 FROM posts WHERE slug = ?').pluck(),
-    files: db.prepare(`SELECT file_name AS fileName, slug, content_hash AS contentHash,
-                         file_size AS fileSize, file_mtime_ms AS fileMtimeMs FROM posts`),
+    file: db.prepare(`SELECT file_name AS fileName, slug, content_hash AS contentHash,
+                        file_size AS fileSize, file_mtime_ms AS fileMtimeMs FROM posts WHERE file_name = ?`),
+    fileNames: db.prepare('SELECT file_name AS fileName, slug FROM posts'),
     upsert: db.prepare(`INSERT INTO posts (slug, file_name, title, date, updated, draft, tags, excerpt,
                           reading_minutes, safe_html, source, content_hash, file_size, file_mtime_ms)
                         VALUES (@slug, @fileName, @title, @date, @updated, @draft, @tags, @excerpt,
@@ -76,8 +77,13 @@ export function createPostIndex(db: Database) {
     hasSlug(slug: string): boolean {
       return statements.hasSlug.get(slug) !== undefined;
     },
-    files(): IndexedFile[] {
-      return statements.files.all() as IndexedFile[];
+    /** The row indexed from `fileName`, if any (file_name is unique, so this is one index lookup). */
+    file(fileName: string): IndexedFile | undefined {
+      return statements.file.get(fileName) as IndexedFile | undefined;
+    },
+    /** Every row's file name and slug, one at a time: a large index is never held in memory. */
+    fileNames(): IterableIterator<{ fileName: string; slug: string }> {
+      return statements.fileNames.iterate() as IterableIterator<{ fileName: string; slug: string }>;
     },
     /** Records the file's stat after a write, so the next start-up need not read it again. */
     setFileStat(slug: string, stat: FileStat): void {

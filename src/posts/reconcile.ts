@@ -50,12 +50,8 @@ export function reconcile(deps: { db: Database; index: PostIndex; postsDir: stri
 }
 
 /** The same, with the rendering handed to `render` (a pool of worker threads for large folders). */
-export async function reconcileWith(
-  deps: { db: Database; index: PostIndex; postsDir: string },
-  render: RenderRecords,
-  planned?: Plan,
-): Promise<ReindexReport> {
-  const plan = planned ?? planReconcile(deps.index, deps.postsDir);
+export async function reconcileWith(deps: { db: Database; index: PostIndex; postsDir: string }, render: RenderRecords): Promise<ReindexReport> {
+  const plan = planReconcile(deps.index, deps.postsDir);
   const records = await render(plan.jobs.map(({ job }) => job));
   return applyPlan(deps.db, deps.index, plan, records);
 }
@@ -71,30 +67,27 @@ export function renderInThisThread(job: RecordJob): PostRecord | Error {
 /** Reads the folder and decides what must change; renders nothing. */
 export function planReconcile(index: PostIndex, postsDir: string): Plan {
   const plan: Plan = { jobs: [], statUpdates: [], removals: [], report: { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] } };
-  const rows = index.files();
-  const rowsByFile = new Map(rows.map((row) => [row.fileName, row]));
-  const slugsInUse = new Set(rows.map((row) => row.slug));
-  const seen = new Set<string>();
+  // Rows are looked up one by one rather than loaded: on a blog of 100,000 posts, holding every
+  // row and file entry at once took ~90 MB at start-up, above the whole server's budget.
+  const fileNames: string[] = [];
+  for (const entry of readdirSync(postsDir, { withFileTypes: true })) {
+    if (TEMP_FILE.test(entry.name)) rmSync(path.join(postsDir, entry.name), { force: true });
+    else if (entry.isFile() && !entry.name.startsWith('.') && entry.name.endsWith('.md')) fileNames.push(entry.name);
+  }
+  // Slugs given to new files in this plan; the index knows the rest.
+  const assigned = new Set<string>();
+  const taken = (slug: string) => assigned.has(slug) || index.hasSlug(slug);
 
   // Files already named by a slug go first, so that a hand-named file can never take their slug.
-  const entries = readdirSync(postsDir, { withFileTypes: true }).sort(
-    (a, b) => Number(isSlug(b.name.slice(0, -3))) - Number(isSlug(a.name.slice(0, -3))),
-  );
-  for (const entry of entries) {
-    const fileName = entry.name;
-    if (TEMP_FILE.test(fileName)) {
-      rmSync(path.join(postsDir, fileName), { force: true });
-      continue;
-    }
-    if (!entry.isFile() || fileName.startsWith('.') || !fileName.endsWith('.md')) continue;
+  const isSlugName = (fileName: string) => isSlug(fileName.slice(0, -3));
+  for (const fileName of [...fileNames.filter(isSlugName), ...fileNames.filter((name) => !isSlugName(name))]) {
     const file = path.join(postsDir, fileName);
     const stat = fileStatOf(statSync(file));
     if (stat.size > MAX_FILE_BYTES) {
       plan.report.skipped.push({ file: fileName, reason: `larger than ${MAX_FILE_BYTES} bytes` });
       continue;
     }
-    const row = rowsByFile.get(fileName);
-    seen.add(fileName);
+    const row = index.file(fileName);
     // Same size and modification time as when indexed: the file has not changed.
     if (row && row.fileSize === stat.size && row.fileMtimeMs === stat.mtimeMs) {
       plan.report.unchanged++;
@@ -106,11 +99,12 @@ export function planReconcile(index: PostIndex, postsDir: string): Plan {
       plan.report.unchanged++;
       continue;
     }
-    const slug = row?.slug ?? slugForFile(fileName, slugsInUse);
-    slugsInUse.add(slug);
+    const slug = row?.slug ?? slugForFile(fileName, taken);
+    assigned.add(slug);
     plan.jobs.push({ job: { slug, fileName, text, mtimeMs: stat.mtimeMs }, stat, isNew: !row });
   }
-  for (const [fileName, row] of rowsByFile) if (!seen.has(fileName)) plan.removals.push(row.slug);
+  const present = new Set(fileNames);
+  for (const { fileName, slug } of index.fileNames()) if (!present.has(fileName)) plan.removals.push(slug);
   return plan;
 }
 
@@ -137,8 +131,8 @@ function applyPlan(db: Database, index: PostIndex, plan: Plan, records: (PostRec
 }
 
 /** Files Quire wrote are named `<slug>.md`; a hand-added "My Notes.md" gets a slug of its own. */
-function slugForFile(fileName: string, slugsInUse: Set<string>): string {
+function slugForFile(fileName: string, taken: (slug: string) => boolean): string {
   const stem = fileName.slice(0, -'.md'.length);
-  if (isSlug(stem) && !slugsInUse.has(stem)) return stem;
-  return uniqueSlug(slugify(stem), (slug) => slugsInUse.has(slug) || slug === stem);
+  if (isSlug(stem) && !taken(stem)) return stem;
+  return uniqueSlug(slugify(stem), (slug) => taken(slug) || slug === stem);
 }

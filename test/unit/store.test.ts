@@ -128,6 +128,27 @@ describe('PostStore.reindex', () => {
     close();
   });
 
+  it('never gives a hand-named file the slug of a file named by that slug', () => {
+    const { store, postsDir, close } = setUp();
+    writeFileSync(path.join(postsDir, 'My Notes.md'), '# From the hand-named file\n');
+    writeFileSync(path.join(postsDir, 'my-notes.md'), '# From the slug-named file\n');
+    store.reindex();
+    expect(store.get('my-notes')?.title).toBe('From the slug-named file');
+    expect(store.get('my-notes-2')?.title).toBe('From the hand-named file');
+    close();
+  });
+
+  it('reports a file too large to read, and keeps the post it was before', () => {
+    const { store, postsDir, close } = setUp();
+    const file = path.join(postsDir, 'grown.md');
+    writeFileSync(file, '# Grown\n');
+    store.reindex();
+    writeFileSync(file, `# Grown\n\n${'x'.repeat(5 * 1024 * 1024)}\n`);
+    expect(store.reindex().skipped).toEqual([{ file: 'grown.md', reason: expect.stringContaining('larger than') }]);
+    expect(store.get('grown')?.title).toBe('Grown');
+    close();
+  });
+
   it('reports a file whose front matter is broken, and keeps going', () => {
     const { store, postsDir, close } = setUp();
     writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
