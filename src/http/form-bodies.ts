@@ -1,5 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { MAX_FORM_FIELDS, MAX_REQUEST_BYTES } from '../posts/limits.js';
+import { HttpError } from './http-error.js';
 
 /**
  * A visitor's only form is sign-in: a password (at most 1024 characters, each up to 12 bytes
@@ -15,5 +16,14 @@ export const MAX_VISITOR_FORM_BYTES = 16 * 1024;
 export function formBodies(): RequestHandler {
   const forAuthor = express.urlencoded({ extended: false, limit: MAX_REQUEST_BYTES, parameterLimit: MAX_FORM_FIELDS });
   const forVisitor = express.urlencoded({ extended: false, limit: MAX_VISITOR_FORM_BYTES, parameterLimit: MAX_FORM_FIELDS });
-  return (req, res, next) => (res.locals.user ? forAuthor : forVisitor)(req, res, next);
+  return (req, res, next) => {
+    if (res.locals.user) return forAuthor(req, res, next);
+    // body-parser reads a body over its limit to the end before it answers 413 (megabytes, for
+    // nothing); one whose length says so is refused unread, and its connection ended.
+    if (Number(req.headers['content-length']) > MAX_VISITOR_FORM_BYTES && req.is('application/x-www-form-urlencoded')) {
+      res.setHeader('Connection', 'close');
+      return next(new HttpError(413));
+    }
+    forVisitor(req, res, next);
+  };
 }
