@@ -16,7 +16,7 @@ describe('npm run reindex', () => {
     onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const postsDir = path.join(root, 'posts');
     mkdirSync(postsDir);
-    // More than two chunks of 1,000 (reconcile.ts), so that chunks follow one another.
+    // Many chunks (reconcile.ts writes 250 files at a time), so that chunks follow one another.
     for (let i = 1; i <= POSTS; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Post ${i}`));
     writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
     const databasePath = path.join(root, 'data', 'quire.sqlite');
