@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { openIndexDatabase } from './db/recover.js';
 import { createLogger } from './http/log.js';
-import { createRenderPool } from './posts/render-pool.js';
+import { createIndexingPool } from './posts/indexing-pool.js';
 import { createPostStore } from './posts/store.js';
 
 /** `npm run reindex`: brings the index in line with POSTS_DIR and reports what changed. */
@@ -10,11 +10,11 @@ try {
   const config = loadConfig(process.env);
   mkdirSync(config.postsDir, { recursive: true });
   const db = openIndexDatabase(config.databasePath, createLogger());
-  const pool = createRenderPool();
+  const pool = createIndexingPool(config.databasePath);
   const started = performance.now();
-  const report = await createPostStore({ db, postsDir: config.postsDir }).reindexWith(pool.render);
+  const report = await createPostStore({ db, postsDir: config.postsDir }).reindexWith(pool);
   const seconds = (performance.now() - started) / 1000;
-  await pool.close();
+  await pool?.close();
   db.close();
   console.log(`Reindexed ${config.postsDir} in ${seconds.toFixed(2)} s: ${report.added} added, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged.`);
   for (const { file, reason } of report.skipped) console.log(`  skipped ${file}: ${reason}`);

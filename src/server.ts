@@ -10,7 +10,7 @@ import { getOrCreateSecret } from './db/settings.js';
 import { loadAssets } from './http/assets.js';
 import { createLogger } from './http/log.js';
 import { PUBLIC_DIR } from './paths.js';
-import { createRenderPool } from './posts/render-pool.js';
+import { createIndexingPool } from './posts/indexing-pool.js';
 import { createPostStore } from './posts/store.js';
 
 // If in-flight requests have not finished by then, shut down anyway.
@@ -44,9 +44,9 @@ mkdirSync(config.postsDir, { recursive: true });
 const db = openIndexDatabase(config.databasePath, log);
 const store = createPostStore({ db, postsDir: config.postsDir });
 // Rendering is the cost of a rebuild (a new or deleted index): spread it over the cores.
-const renderPool = createRenderPool();
-const report = await store.reindexWith(renderPool.render);
-await renderPool.close();
+const indexingPool = createIndexingPool(config.databasePath);
+const report = await store.reindexWith(indexingPool);
+await indexingPool?.close();
 log.info({ event: 'reconciled', postsDir: config.postsDir, ...report });
 
 // 3. The author's password: chosen, or generated and shown once (never written anywhere).

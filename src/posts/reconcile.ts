@@ -25,11 +25,18 @@ export interface RecordJob {
   mtimeMs: number;
 }
 
-/** Renders jobs into records, in order; a job that fails gives its Error instead. */
-export type RenderRecords = (jobs: RecordJob[]) => Promise<(PostRecord | Error)[]>;
-
 type Deps = { db: Database; index: PostIndex; postsDir: string };
-type PlannedFile = { job: RecordJob; stat: FileStat; isNew: boolean };
+
+/** A file the plan found new or changed, with its stat to record once it is indexed. */
+export type PlannedFile = { job: RecordJob; stat: FileStat; isNew: boolean };
+
+/** What indexing some planned files did. */
+export type IndexedFiles = Pick<ReindexReport, 'added' | 'updated' | 'skipped'>;
+
+/** Renders planned files and writes their rows (a pool of worker threads, for large folders). */
+export interface FileIndexer {
+  index(files: PlannedFile[]): Promise<IndexedFiles>;
+}
 
 /** What reconcile will change, decided from the folder and the index; nothing read or rendered yet. */
 export interface Plan {
@@ -43,58 +50,66 @@ export interface Plan {
 // exhaust memory, so it is reported instead.
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
-// Files are read, rendered and written this many at a time. A full rebuild of 100,000 posts in
-// one go held every text and page at once: 3.6 GB at its peak; in chunks of 1,000, 748 MB; of
-// 250, 623 MB, in the same time (most of what remains is garbage the collector has not yet
-// taken back: the rendered records are cloned into this thread from the workers).
-const FILES_PER_CHUNK = 250;
+// Files are read, rendered and written this many at a time, each group in one transaction. A
+// full rebuild of 100,000 posts in one go held every text and page at once: 3.6 GB at its peak.
+const FILES_PER_TRANSACTION = 250;
 
 /**
  * Makes the index agree with the Markdown files: a file whose size, mtime and then content
  * hash differ from its row (or that has no row) is read and rendered again, and a row whose
- * file is gone is removed. Left-over temp files from an interrupted write are deleted. Each
- * chunk of files lands in one transaction, then the removals in one more: a start-up's few
- * changes are seen at once; a full rebuild grows chunk by chunk, and an interrupted one
- * resumes where it stopped (indexed files are recognised by their size and mtime).
+ * file is gone is removed. Left-over temp files from an interrupted write are deleted. Files
+ * land a group at a time, each group in one transaction, then the removals in one more: a
+ * start-up's few changes are seen at once; a full rebuild grows group by group, and an
+ * interrupted one resumes where it stopped (indexed files are recognised by size and mtime).
  */
 export function reconcile(deps: Deps): ReindexReport {
   const plan = planReconcile(deps.index, deps.postsDir);
-  for (const chunk of chunksOf(plan.files)) writeChunk(deps, plan.report, chunk, chunk.map(({ job }) => renderInThisThread(job)));
-  return finishPlan(deps, plan);
+  return finishPlan(deps, plan, indexFiles(deps, plan.files));
 }
 
-/**
- * The same, with the rendering handed to `render` (a pool of worker threads for large folders).
- * The next chunk renders while this one is written.
- */
-export async function reconcileWith(deps: Deps, render: RenderRecords): Promise<ReindexReport> {
+// Below this many files, starting threads costs more than it saves.
+const MIN_FILES_FOR_THREADS = 64;
+
+/** The same, with the files handed to `indexer` (worker threads that render and write them). */
+export async function reconcileWith(deps: Deps, indexer: FileIndexer | undefined): Promise<ReindexReport> {
   const plan = planReconcile(deps.index, deps.postsDir);
-  const chunks = chunksOf(plan.files);
-  let rendering = chunks[0] && render(chunks[0].map(({ job }) => job));
-  for (let i = 0; i < chunks.length; i++) {
-    const records = await rendering;
-    const next = chunks[i + 1];
-    rendering = next && render(next.map(({ job }) => job));
-    // Awaited in the next turn; until then a failure must not count as unhandled.
-    rendering?.catch(() => {});
-    writeChunk(deps, plan.report, chunks[i] ?? [], records ?? []);
-  }
-  return finishPlan(deps, plan);
+  const threaded = indexer && plan.files.length >= MIN_FILES_FOR_THREADS;
+  return finishPlan(deps, plan, threaded ? await indexer.index(plan.files) : indexFiles(deps, plan.files));
 }
 
-export function renderInThisThread(job: RecordJob): PostRecord | Error {
+/** Renders files and writes their rows in this thread, one transaction per group of files. */
+export function indexFiles({ db, index }: Pick<Deps, 'db' | 'index'>, files: PlannedFile[]): IndexedFiles {
+  const done: IndexedFiles = { added: 0, updated: 0, skipped: [] };
+  for (let start = 0; start < files.length; start += FILES_PER_TRANSACTION) {
+    const group = files.slice(start, start + FILES_PER_TRANSACTION);
+    const records = group.map(({ job }) => recordOf(job));
+    // IMMEDIATE: the worker threads write at the same time, each on its own connection. A
+    // deferred transaction could find the index changed by another at its first write and fail
+    // at once (SQLITE_BUSY_SNAPSHOT); this one waits for the write lock from the start.
+    db.transaction(() => {
+      group.forEach(({ job, stat, isNew }, i) => {
+        const record = records[i];
+        if (!record || record instanceof Error) {
+          // A file that no longer parses keeps its last good row rather than vanishing from the site.
+          done.skipped.push({ file: job.fileName, reason: record?.message ?? 'not rendered' });
+          return;
+        }
+        index.put(record, stat);
+        if (isNew) done.added++;
+        else done.updated++;
+      });
+    }).immediate();
+  }
+  return done;
+}
+
+function recordOf(job: RecordJob): PostRecord | Error {
   try {
     const text = job.text ?? readFileSync(job.path, 'utf8');
     return recordFromFile(job.slug, job.fileName, text, new Date(job.mtimeMs));
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
-}
-
-function chunksOf<T>(items: T[]): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += FILES_PER_CHUNK) chunks.push(items.slice(start, start + FILES_PER_CHUNK));
-  return chunks;
 }
 
 /** Reads the folder and decides what must change; renders nothing. */
@@ -142,31 +157,18 @@ export function planReconcile(index: PostIndex, postsDir: string): Plan {
   return plan;
 }
 
-/** Writes a chunk's rendered records in one transaction. */
-function writeChunk({ db, index }: Deps, report: ReindexReport, chunk: PlannedFile[], records: (PostRecord | Error)[]): void {
-  db.transaction(() => {
-    chunk.forEach(({ job, stat, isNew }, i) => {
-      const record = records[i];
-      if (!record || record instanceof Error) {
-        // A file that no longer parses keeps its last good row rather than vanishing from the site.
-        report.skipped.push({ file: job.fileName, reason: record?.message ?? 'not rendered' });
-        return;
-      }
-      index.put(record, stat);
-      if (isNew) report.added++;
-      else report.updated++;
-    });
-  })();
-}
-
-/** Stat updates and removals, in one transaction, once every chunk is written. */
-function finishPlan({ db, index }: Deps, plan: Plan): ReindexReport {
+/** Stat updates and removals, in one transaction, once the files are indexed. */
+function finishPlan({ db, index }: Deps, plan: Plan, indexed: IndexedFiles): ReindexReport {
   db.transaction(() => {
     for (const { slug, stat } of plan.statUpdates) index.setFileStat(slug, stat);
     for (const slug of plan.removals) index.remove(slug);
   })();
-  plan.report.removed = plan.removals.length;
-  return plan.report;
+  const { report } = plan;
+  report.added += indexed.added;
+  report.updated += indexed.updated;
+  report.skipped.push(...indexed.skipped);
+  report.removed = plan.removals.length;
+  return report;
 }
 
 /** Files Quire wrote are named `<slug>.md`; a hand-added "My Notes.md" gets a slug of its own. */

@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import { postFiles, type PostFiles } from './files.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
-import { reconcile, reconcileWith, type ReindexReport, type RenderRecords } from './reconcile.js';
+import { reconcile, reconcileWith, type FileIndexer, type ReindexReport } from './reconcile.js';
 import { preparePost } from './prepare.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
 import type { Draft, Page, Post, PostSummary } from './types.js';
@@ -28,8 +28,8 @@ export interface PostStore {
   source(slug: string): string | undefined;
   create(draft: NewPost): Post;
   reindex(): ReindexReport;
-  /** The same, with the rendering handed to `render` (the worker-thread pool, for large folders). */
-  reindexWith(render: RenderRecords): Promise<ReindexReport>;
+  /** The same, with the files handed to `indexer` (the worker-thread pool, for large folders). */
+  reindexWith(indexer: FileIndexer | undefined): Promise<ReindexReport>;
   /** Changes whenever the index changes, here or in another process: page caches key on it. */
   version(): string;
   /** True when the index answers a query (for /healthz). */
@@ -91,8 +91,8 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
       return report;
     },
 
-    async reindexWith(render) {
-      const report = await reconcileWith({ db, index, postsDir }, render);
+    async reindexWith(indexer) {
+      const report = await reconcileWith({ db, index, postsDir }, indexer);
       indexVersion.bump();
       return report;
     },
