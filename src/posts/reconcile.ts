@@ -39,7 +39,7 @@ export interface FileIndexer {
 }
 
 /** What reconcile will change, decided from the folder and the index; nothing read or rendered yet. */
-export interface Plan {
+interface Plan {
   files: PlannedFile[];
   statUpdates: { slug: string; stat: FileStat }[];
   removals: string[];
@@ -54,6 +54,9 @@ const MAX_FILE_BYTES = 4 * 1024 * 1024;
 // full rebuild of 100,000 posts in one go held every text and page at once: 3.6 GB at its peak.
 const FILES_PER_TRANSACTION = 250;
 
+// Below this many files, starting threads costs more than it saves.
+const MIN_FILES_FOR_THREADS = 64;
+
 /**
  * Makes the index agree with the Markdown files: a file whose size, mtime and then content
  * hash differ from its row (or that has no row) is read and rendered again, and a row whose
@@ -66,9 +69,6 @@ export function reconcile(deps: Deps): ReindexReport {
   const plan = planReconcile(deps.index, deps.postsDir);
   return finishPlan(deps, plan, indexFiles(deps, plan.files));
 }
-
-// Below this many files, starting threads costs more than it saves.
-const MIN_FILES_FOR_THREADS = 64;
 
 /** The same, with the files handed to `indexer` (worker threads that render and write them). */
 export async function reconcileWith(deps: Deps, indexer: FileIndexer | undefined): Promise<ReindexReport> {
@@ -113,7 +113,7 @@ function recordOf(job: RecordJob): PostRecord | Error {
 }
 
 /** Reads the folder and decides what must change; renders nothing. */
-export function planReconcile(index: PostIndex, postsDir: string): Plan {
+function planReconcile(index: PostIndex, postsDir: string): Plan {
   const plan: Plan = { files: [], statUpdates: [], removals: [], report: { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] } };
   // Rows are looked up one by one rather than loaded: on a blog of 100,000 posts, holding every
   // row and file entry at once took ~90 MB at start-up, above the whole server's budget.
