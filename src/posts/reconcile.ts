@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { TEMP_FILE } from './files.js';
@@ -42,7 +42,8 @@ export interface FileIndexer {
 interface Plan {
   files: PlannedFile[];
   statUpdates: { slug: string; stat: FileStat }[];
-  removals: string[];
+  /** Rows whose file was missing from the folder listing. */
+  removals: { slug: string; file: string }[];
   report: ReindexReport;
 }
 
@@ -153,21 +154,26 @@ function planReconcile(index: PostIndex, postsDir: string): Plan {
     plan.files.push({ job: { slug, fileName, path: file, ...(text === undefined ? {} : { text }), mtimeMs: stat.mtimeMs }, stat, isNew: !row });
   }
   const present = new Set(fileNames);
-  for (const { fileName, slug } of index.fileNames()) if (!present.has(fileName)) plan.removals.push(slug);
+  for (const { fileName, slug } of index.fileNames()) if (!present.has(fileName)) plan.removals.push({ slug, file: path.join(postsDir, fileName) });
   return plan;
 }
 
 /** Stat updates and removals, in one transaction, once the files are indexed. */
 function finishPlan({ db, index }: Deps, plan: Plan, indexed: IndexedFiles): ReindexReport {
+  const { report } = plan;
   db.transaction(() => {
     for (const { slug, stat } of plan.statUpdates) index.setFileStat(slug, stat);
-    for (const slug of plan.removals) index.remove(slug);
-  })();
-  const { report } = plan;
+    // Asked again now: the server may have written a post since the folder was listed (its row
+    // is then newer than the listing), and its row must stay.
+    for (const { slug, file } of plan.removals) {
+      if (existsSync(file)) continue;
+      index.remove(slug);
+      report.removed++;
+    }
+  }).immediate();
   report.added += indexed.added;
   report.updated += indexed.updated;
   report.skipped.push(...indexed.skipped);
-  report.removed = plan.removals.length;
   return report;
 }
 

@@ -75,7 +75,8 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
       files.writeAtomic(postsDir, fileName, text);
       try {
         const stat = fileStatOf(statSync(path.join(postsDir, fileName)));
-        db.transaction(() => index.put(record, stat))();
+        // IMMEDIATE, as the indexing threads' writes: `npm run reindex` may be writing too.
+        db.transaction(() => index.put(record, stat)).immediate();
         indexVersion.bump();
       } catch (error) {
         // The index refused the row: take the file back, so that neither remains.

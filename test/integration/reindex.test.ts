@@ -5,18 +5,19 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { folderListing, indexedFiles, postOverHttp, signInOverHttp, startSite, tempSite } from '../helpers/real-site.js';
 
 const REINDEX_ENTRY = path.resolve(import.meta.dirname, '../../dist/src/reindex.js');
 const POSTS = 2150;
 const FIXTURE = readFileSync(path.resolve(import.meta.dirname, '../fixtures/posts/typed-arrays.md'), 'utf8');
 
 describe('npm run reindex', () => {
-  it('indexes a folder of many posts on worker threads, chunk by chunk, reporting files it cannot read', async () => {
+  it('indexes a folder of many posts on worker threads that write their own rows, reporting files it cannot read', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'quire-reindex-'));
     onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const postsDir = path.join(root, 'posts');
     mkdirSync(postsDir);
-    // Many chunks (reconcile.ts writes 250 files at a time), so that chunks follow one another.
+    // Many batches for each thread (a thread writes 32 files per transaction).
     for (let i = 1; i <= POSTS; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Post ${i}`));
     writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
     const databasePath = path.join(root, 'data', 'quire.sqlite');
@@ -34,5 +35,29 @@ describe('npm run reindex', () => {
     expect(titles).toHaveLength(POSTS);
     expect(titles).toContain(`Post ${POSTS}`);
     expect(html).toContain('<strong>contiguous memory</strong>');
+  });
+
+  it('runs beside a live server taking posts: every post ends up indexed, no write refused', async () => {
+    const site = tempSite('quire-reindex-live-');
+    const server = await startSite(site);
+    const author = await signInOverHttp(server.url);
+    // Dropped in by hand while the server runs: only a reindex brings them in.
+    for (let i = 1; i <= 400; i++) writeFileSync(path.join(site.postsDir, `dropped-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Dropped ${i}`));
+
+    // Posts keep coming for as long as the reindex runs, so that both write at the same time.
+    let reindexing = true;
+    const reindex = promisify(execFile)(process.execPath, [REINDEX_ENTRY], { env: { PATH: process.env.PATH ?? '', ...site.env } }).finally(() => (reindexing = false));
+    const statuses: number[] = [];
+    while (reindexing) {
+      const res = await postOverHttp(server.url, author, { title: `Written during the reindex ${statuses.length + 1}`, content: 'Some *text*.', tags: 'live' });
+      statuses.push(res.status);
+    }
+    const { stdout } = await reindex;
+
+    expect(statuses.every((status) => status === 303), statuses.join(' ')).toBe(true);
+    expect(stdout).toMatch(/Reindexed/);
+    expect(indexedFiles(site.databasePath)).toEqual(folderListing(site.postsDir));
+    expect(folderListing(site.postsDir)).toHaveLength(400 + statuses.length);
+    expect(statuses.length).toBeGreaterThan(10);
   });
 });
