@@ -95,7 +95,10 @@ export function indexFiles({ db, index }: Pick<Deps, 'db' | 'index'>, files: Pla
           done.skipped.push({ file: job.fileName, reason: record?.message ?? 'not rendered' });
           return;
         }
-        index.put(record, stat);
+        // The server may have indexed a new file since the plan gave it a slug: under the write
+        // lock, its row is looked up once more, and keeps its own slug.
+        const indexedMeanwhile = isNew ? index.file(job.fileName) : undefined;
+        index.put(indexedMeanwhile ? { ...record, slug: indexedMeanwhile.slug } : record, stat);
         if (isNew) done.added++;
         else done.updated++;
       });

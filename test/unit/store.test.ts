@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { postFiles, type PostFiles } from '../../src/posts/files.js';
+import { createPostIndex } from '../../src/posts/index-db.js';
+import { indexFiles } from '../../src/posts/reconcile.js';
 import { createPostStore } from '../../src/posts/store.js';
 
 const roots: string[] = [];
@@ -146,6 +148,19 @@ describe('PostStore.reindex', () => {
     writeFileSync(file, `# Grown\n\n${'x'.repeat(5 * 1024 * 1024)}\n`);
     expect(store.reindex().skipped).toEqual([{ file: 'grown.md', reason: expect.stringContaining('larger than') }]);
     expect(store.get('grown')?.title).toBe('Grown');
+    close();
+  });
+
+  it('keeps the slug of a file the server indexed after a reindex planned it as new', () => {
+    const { db, store, postsDir, close } = setUp();
+    // The plan saw a-post.md without a row; by the time it chose a slug, the server's row had
+    // taken "a-post", so it chose "a-post-2" for the same file.
+    store.create(draft);
+    const file = path.join(postsDir, 'a-post.md');
+    const planned = { job: { slug: 'a-post-2', fileName: 'a-post.md', path: file, mtimeMs: 0 }, stat: { size: 1, mtimeMs: 0 }, isNew: true };
+    expect(indexFiles({ db, index: createPostIndex(db) }, [planned]).skipped).toEqual([]);
+    expect(store.get('a-post')?.title).toBe('A post');
+    expect(store.get('a-post-2')).toBeUndefined();
     close();
   });
 
