@@ -146,11 +146,14 @@ function planReconcile(index: PostIndex, postsDir: string): Plan {
       continue;
     }
     // A changed stat with the same bytes (a copy, a touch) needs no render; new files are read later.
-    const text = row ? readFileSync(file, 'utf8') : undefined;
-    if (row && row.contentHash === hashText(text ?? '')) {
-      plan.statUpdates.push({ slug: row.slug, stat });
-      plan.report.unchanged++;
-      continue;
+    let text: string | undefined;
+    if (row) {
+      text = readFileSync(file, 'utf8');
+      if (row.contentHash === hashText(text)) {
+        plan.statUpdates.push({ slug: row.slug, stat });
+        plan.report.unchanged++;
+        continue;
+      }
     }
     const slug = row?.slug ?? slugForFile(fileName, taken);
     assigned.add(slug);

@@ -2,10 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { postFiles, type PostFiles } from './files.js';
+import { serializePostFile } from './front-matter.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
 import { reconcile, reconcileWith, type FileIndexer, type ReindexReport } from './reconcile.js';
-import { preparePost } from './prepare.js';
+import { recordFromFile } from './record.js';
+import { sanitizeMarkdown } from '../markdown/sanitize-markdown.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
 import type { Draft, Page, Post, PostSummary } from './types.js';
 
@@ -70,7 +72,14 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
       const at = now();
       const slug = uniqueSlug(slugify(draft.title, at), taken);
       const fileName = `${slug}.md`;
-      const { text, record } = preparePost({ draft, slug, at: at.toISOString() });
+      const timestamp = at.toISOString();
+      const text = serializePostFile(
+        { title: draft.title, date: timestamp, updated: timestamp, tags: draft.tags, draft: false },
+        sanitizeMarkdown(draft.content),
+        draft.extraFrontMatter,
+      );
+      // The row is read back from the file's text exactly as a reindex would read it.
+      const record = recordFromFile(slug, fileName, text, at);
 
       files.writeAtomic(postsDir, fileName, text);
       try {
