@@ -14,6 +14,7 @@ export const STATUS_HEADINGS: Record<number, string> = {
   401: 'Please sign in',
   403: 'That form has expired',
   404: 'Page not found',
+  411: 'The form did not say how long it is',
   413: 'That is too large',
   415: 'Unsupported content type',
   429: 'Too many attempts',
@@ -30,6 +31,8 @@ function defaultMessage(status: number): string {
       return 'The form was missing its security token or the token had expired. Go back, reload the page and try again.';
     case 404:
       return 'There is nothing at this address. It may have moved, or the link may be mistyped.';
+    case 411:
+      return 'The form was sent without its length (Content-Length), which browsers always send. Send it again with its length.';
     case 413:
       return 'The request was larger than Quire accepts.';
     case 429:

@@ -328,6 +328,19 @@ describe('the real server, under hostile clients', () => {
     for (const res of answers) expect(res.status).toBe(413);
     expect(memoryOf(pid).peakMiB - before).toBeLessThan(64);
   }, 120_000);
+
+  // Found after that fix: a body of unknown length (Transfer-Encoding: chunked) was still read
+  // to its end, however long it went on, before the 413. Browsers always send a form's length.
+  it('refuses a visitor form of unknown length without waiting for the rest of it', async () => {
+    const server = await startSite(tempSite('quire-unknown-length-'));
+    const port = Number(new URL(server.url).port);
+    const endless = httpRequest({ target: '/login', headers: { 'Content-Type': URLENCODED }, body: urlencoded({ password: 'p'.repeat(64 * 1024) }), chunkBytes: 4096 });
+    // Without its last chunk the body never ends: only an answer given unread can arrive.
+    const res = await rawRequest(port, endless.subarray(0, -'0\r\n\r\n'.length));
+    expect(res.status).toBe(411);
+    expect(res.text).toMatch(/^connection: close/im);
+    expect(res.text).toContain('without its length');
+  });
 });
 
 /** A client that sends a request line, then one header byte a second, and never finishes. */
