@@ -1,10 +1,33 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { FileIndexer, IndexedFiles, PlannedFile } from './reconcile.js';
 
 // Small batches keep every thread busy to the end; large ones save messages and transactions.
 const FILES_PER_BATCH = 32;
+
+/**
+ * Each thread's heap is capped. Left to itself, V8 let each thread's heap grow to 100-150 MB
+ * between collections while ~25 MB of it was live, and a rebuild of 100,000 posts peaked at
+ * 419 MB, twice the server's budget.
+ */
+const THREAD_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: 6, maxOldGenerationSizeMb: 64 };
+
+/**
+ * For the rare post that does not fit: a hand-written file of megabytes of table cells or
+ * emphasis takes 300 MB to 1 GB to render. Such a post is rendered alone, one at a time, within
+ * this; one that needs more is skipped (its last good row stays) rather than taking the machine.
+ */
+const LARGE_POST_HEAP: ResourceLimits = { maxOldGenerationSizeMb: 1024 };
+
+const outOfMemory = (error: Error & { code?: string }) => error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+
+/** The defaults suit a server; tests shrink the heaps to reach their limits with small posts. */
+export interface PoolOptions {
+  threads?: number;
+  threadHeap?: ResourceLimits;
+  largePostHeap?: ResourceLimits;
+}
 
 export interface IndexingPool extends FileIndexer {
   close(): Promise<void>;
@@ -17,37 +40,81 @@ export interface IndexingPool extends FileIndexer {
  * posts held 250-400 MB of them here, waiting for the garbage collector.
  * Undefined where there is no compiled worker (under the TypeScript test runner).
  */
-export function createIndexingPool(databasePath: string, threads = availableParallelism()): IndexingPool | undefined {
+export function createIndexingPool(
+  databasePath: string,
+  { threads = availableParallelism(), threadHeap = THREAD_HEAP, largePostHeap = LARGE_POST_HEAP }: PoolOptions = {},
+): IndexingPool | undefined {
   const script = new URL('./indexing-worker.js', import.meta.url);
   if (!existsSync(script)) return undefined;
+  const startWorker = (resourceLimits: ResourceLimits) => new Worker(script, { workerData: { databasePath }, resourceLimits });
   const workers: Worker[] = [];
 
   async function index(files: PlannedFile[]): Promise<IndexedFiles> {
-    while (workers.length < threads) workers.push(new Worker(script, { workerData: { databasePath } }));
+    while (workers.length < threads) workers.push(startWorker(threadHeap));
+    const queue: PlannedFile[][] = [];
+    for (let start = 0; start < files.length; start += FILES_PER_BATCH) queue.push(files.slice(start, start + FILES_PER_BATCH));
     const done: IndexedFiles = { added: 0, updated: 0, skipped: [] };
-    let next = 0;
-    // Each thread takes the next batch when it has written its last one.
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const sendNext = () => {
-              if (next >= files.length) return resolve();
-              worker.postMessage(files.slice(next, next + FILES_PER_BATCH));
-              next += FILES_PER_BATCH;
-            };
-            worker.on('message', (batch: IndexedFiles) => {
-              done.added += batch.added;
-              done.updated += batch.updated;
-              done.skipped.push(...batch.skipped);
-              sendNext();
-            });
-            worker.once('error', reject);
-            sendNext();
-          }).finally(() => worker.removeAllListeners('message').removeAllListeners('error')),
-      ),
-    );
+    const count = (batch: IndexedFiles) => {
+      done.added += batch.added;
+      done.updated += batch.updated;
+      done.skipped.push(...batch.skipped);
+    };
+
+    // Each thread takes the next batch when it has written its last one. A batch writes its
+    // rows only once all are rendered, so one that ran its thread out of memory wrote nothing:
+    // its largest file is rendered alone, and the rest go back in the queue.
+    const serve = (slot: number): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        const worker = workers[slot] as Worker;
+        let batch: PlannedFile[] = [];
+        const sendNext = () => {
+          const next = queue.shift();
+          if (!next) return resolve();
+          worker.postMessage((batch = next));
+        };
+        worker.on('message', (indexed: IndexedFiles) => {
+          count(indexed);
+          sendNext();
+        });
+        worker.once('error', (error: Error) => {
+          if (!outOfMemory(error)) return reject(error);
+          workers[slot] = startWorker(threadHeap);
+          const [largest, ...rest] = [...batch].sort((a, b) => b.stat.size - a.stat.size);
+          if (rest.length > 0) queue.push(rest);
+          (largest ? indexLargePost(largest) : Promise.resolve(undefined))
+            .then((indexed) => indexed && count(indexed))
+            .then(() => serve(slot))
+            .then(resolve, reject);
+        });
+        sendNext();
+      }).finally(() => workers[slot]?.removeAllListeners('message').removeAllListeners('error'));
+    await Promise.all(workers.map((_, slot) => serve(slot)));
     return done;
+  }
+
+  // Large posts are rendered one at a time: each may take a gigabyte.
+  let largePostTurn: Promise<unknown> = Promise.resolve();
+  function indexLargePost(file: PlannedFile): Promise<IndexedFiles> {
+    const turn = largePostTurn.then(() => indexAlone(file));
+    largePostTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async function indexAlone(file: PlannedFile): Promise<IndexedFiles> {
+    const worker = startWorker(largePostHeap);
+    try {
+      return await new Promise<IndexedFiles>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', (error: Error) => {
+          if (!outOfMemory(error)) return reject(error);
+          const reason = `needs more than ${largePostHeap.maxOldGenerationSizeMb} MB of memory to render`;
+          resolve({ added: 0, updated: 0, skipped: [{ file: file.job.fileName, reason }] });
+        });
+        worker.postMessage([file]);
+      });
+    } finally {
+      await worker.terminate();
+    }
   }
 
   return {

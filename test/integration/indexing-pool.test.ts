@@ -1,0 +1,55 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { openDatabase } from '../../src/db/open.js';
+import { createPostStore } from '../../src/posts/store.js';
+
+// The pool runs the compiled worker (dist/, built by the test setup), as the server does.
+const compiledPool = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/src/posts/indexing-pool.js')).href;
+const { createIndexingPool } = (await import(compiledPool)) as typeof import('../../src/posts/indexing-pool.js');
+
+const FIXTURE = readFileSync(path.resolve(import.meta.dirname, '../fixtures/posts/typed-arrays.md'), 'utf8');
+const SMALL_POSTS = 70;
+
+/** A post of nothing but table rows: rendering it takes far more memory than its size. */
+function tablePost(title: string, kilobytes: number): string {
+  const row = '| x | *y* | `z` |\n';
+  return `---\ntitle: ${title}\n---\n| a | b | c |\n|---|---|---|\n${row.repeat(Math.floor((kilobytes * 1024) / row.length))}`;
+}
+
+describe('the indexing pool', () => {
+  // The heaps here are small so that small posts reach them; the server's are 128 MB for each
+  // thread and 1 GB for a post rendered alone.
+  it('renders a post too big for its thread alone, and skips one too big for any, keeping the rest', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'quire-pool-'));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+    const postsDir = path.join(root, 'posts');
+    mkdirSync(postsDir);
+    for (let i = 1; i <= SMALL_POSTS; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Post ${i}`));
+    writeFileSync(path.join(postsDir, 'big-table.md'), tablePost('Big table', 150));
+    writeFileSync(path.join(postsDir, 'huge-table.md'), tablePost('Huge table', 1000));
+    const databasePath = path.join(root, 'quire.sqlite');
+    const db = openDatabase(databasePath);
+    onTestFinished(() => {
+      db.close();
+    });
+    const pool = createIndexingPool(databasePath, {
+      threads: 2,
+      threadHeap: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
+      largePostHeap: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
+    });
+    expect(pool).toBeDefined();
+    onTestFinished(() => pool?.close());
+
+    const report = await createPostStore({ db, postsDir }).reindexWith(pool);
+
+    expect(report.added).toBe(SMALL_POSTS + 1);
+    expect(report.skipped).toEqual([{ file: 'huge-table.md', reason: 'needs more than 64 MB of memory to render' }]);
+    const html = (slug: string) => db.prepare('SELECT safe_html FROM posts WHERE slug = ?').pluck().get(slug) as string | undefined;
+    expect(html('big-table')).toContain('<table');
+    expect(html('huge-table')).toBeUndefined();
+    for (let i = 1; i <= SMALL_POSTS; i++) expect(html(`post-${i}`)).toContain('<strong>contiguous memory</strong>');
+  }, 60_000);
+});
