@@ -38,13 +38,11 @@ export interface FileIndexer {
   index(files: PlannedFile[]): Promise<IndexedFiles>;
 }
 
-/** What reconcile will change, decided from the folder and the index; nothing read or rendered yet. */
-interface Plan {
+/** Part of what reconcile will change, decided from the folder and the index; nothing rendered yet. */
+interface PlanStep {
   files: PlannedFile[];
+  /** Files whose stat changed but not their bytes (a copy, a touch): only the stat is recorded. */
   statUpdates: { slug: string; stat: FileStat }[];
-  /** Rows whose file was missing from the folder listing. */
-  removals: { slug: string; file: string }[];
-  report: ReindexReport;
 }
 
 // A file bigger than this was not written by Quire or by hand for a blog; reading it could
@@ -58,24 +56,33 @@ const FILES_PER_TRANSACTION = 250;
 // Below this many files, starting threads costs more than it saves.
 const MIN_FILES_FOR_THREADS = 64;
 
+// The folder is planned and indexed this many files at a time: the plan of a whole rebuild of
+// 100,000 posts took ~60 MB of this thread's heap, on top of the threads rendering them.
+const FILES_PER_PLAN_STEP = 2_000;
+
 /**
  * Makes the index agree with the Markdown files: a file whose size, mtime and then content
  * hash differ from its row (or that has no row) is read and rendered again, and a row whose
- * file is gone is removed. Left-over temp files from an interrupted write are deleted. Files
- * land a group at a time, each group in one transaction, then the removals in one more: a
+ * file is gone is removed. Left-over temp files from an interrupted write are deleted. The
+ * folder is planned a step of files at a time, and files land a group at a time, each group in
+ * one transaction, then the removals in one more: a
  * start-up's few changes are seen at once; a full rebuild grows group by group, and an
  * interrupted one resumes where it stopped (indexed files are recognised by size and mtime).
  */
 export function reconcile(deps: Deps): ReindexReport {
-  const plan = planReconcile(deps.index, deps.postsDir);
-  return finishPlan(deps, plan, indexFiles(deps, plan.files));
+  const plan = startPlan(deps.index, deps.postsDir);
+  for (let step = plan.next(); step; step = plan.next()) applyStep(deps, plan.report, step, indexFiles(deps, step.files));
+  return finishPlan(deps, plan);
 }
 
 /** The same, with the files handed to `indexer` (worker threads that render and write them). */
 export async function reconcileWith(deps: Deps, indexer: FileIndexer | undefined): Promise<ReindexReport> {
-  const plan = planReconcile(deps.index, deps.postsDir);
-  const threaded = indexer && plan.files.length >= MIN_FILES_FOR_THREADS;
-  return finishPlan(deps, plan, threaded ? await indexer.index(plan.files) : indexFiles(deps, plan.files));
+  const plan = startPlan(deps.index, deps.postsDir);
+  for (let step = plan.next(); step; step = plan.next()) {
+    const threaded = indexer && step.files.length >= MIN_FILES_FOR_THREADS;
+    applyStep(deps, plan.report, step, threaded ? await indexer.index(step.files) : indexFiles(deps, step.files));
+  }
+  return finishPlan(deps, plan);
 }
 
 /** Renders files and writes their rows in this thread, one transaction per group of files. */
@@ -116,70 +123,108 @@ function recordOf(job: RecordJob): PostRecord | Error {
   }
 }
 
-/** Reads the folder and decides what must change; renders nothing. */
-function planReconcile(index: PostIndex, postsDir: string): Plan {
-  const plan: Plan = { files: [], statUpdates: [], removals: [], report: { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] } };
+type Plan = ReturnType<typeof startPlan>;
+
+/** Lists the folder, then decides what must change a step of files at a time; renders nothing. */
+function startPlan(index: PostIndex, postsDir: string) {
+  const report: ReindexReport = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] };
   // Rows are looked up one by one rather than loaded: on a blog of 100,000 posts, holding every
   // row and file entry at once took ~90 MB at start-up, above the whole server's budget.
+  // Names only: a listing with file types made 100,000 objects (~30 MB) that lingered in the heap
+  // for seconds; whether each is a file is told by the stat taken anyway when it is planned.
   const fileNames: string[] = [];
-  for (const entry of readdirSync(postsDir, { withFileTypes: true })) {
-    if (TEMP_FILE.test(entry.name)) rmSync(path.join(postsDir, entry.name), { force: true });
-    else if (entry.isFile() && !entry.name.startsWith('.') && entry.name.endsWith('.md')) fileNames.push(entry.name);
+  for (const name of readdirSync(postsDir)) {
+    if (TEMP_FILE.test(name)) rmSync(path.join(postsDir, name), { force: true });
+    else if (!name.startsWith('.') && name.endsWith('.md')) fileNames.push(name);
   }
-  // Slugs given to new files in this plan; the index knows the rest.
-  const assigned = new Set<string>();
-  const taken = (slug: string) => assigned.has(slug) || index.hasSlug(slug);
-
+  // Listed names that turned out not to be files (a folder called notes.md).
+  const notFiles = new Set<string>();
   // Files already named by a slug go first, so that a hand-named file can never take their slug.
   const isSlugName = (fileName: string) => isSlug(fileName.slice(0, -3));
-  for (const fileName of [...fileNames.filter(isSlugName), ...fileNames.filter((name) => !isSlugName(name))]) {
+  const ordered = [...fileNames.filter(isSlugName), ...fileNames.filter((name) => !isSlugName(name))];
+  // Slugs given to new files by this plan, kept for every step: a file named by a slug keeps its
+  // claim even when it cannot be indexed this time, and no later file can take its slug.
+  const assigned = new Set<string>();
+  const taken = (slug: string) => assigned.has(slug) || index.hasSlug(slug);
+  let planned = 0;
+
+  function planFile(fileName: string, step: PlanStep): void {
     const file = path.join(postsDir, fileName);
-    const stat = fileStatOf(statSync(file));
+    const stats = statSync(file);
+    if (!stats.isFile()) {
+      notFiles.add(fileName);
+      return;
+    }
+    const stat = fileStatOf(stats);
     if (stat.size > MAX_FILE_BYTES) {
-      plan.report.skipped.push({ file: fileName, reason: `larger than ${MAX_FILE_BYTES} bytes` });
-      continue;
+      report.skipped.push({ file: fileName, reason: `larger than ${MAX_FILE_BYTES} bytes` });
+      return;
     }
     const row = index.file(fileName);
     // Same size and modification time as when indexed: the file has not changed.
     if (row && row.fileSize === stat.size && row.fileMtimeMs === stat.mtimeMs) {
-      plan.report.unchanged++;
-      continue;
+      report.unchanged++;
+      return;
     }
     // A changed stat with the same bytes (a copy, a touch) needs no render; new files are read later.
     let text: string | undefined;
     if (row) {
       text = readFileSync(file, 'utf8');
       if (row.contentHash === hashText(text)) {
-        plan.statUpdates.push({ slug: row.slug, stat });
-        plan.report.unchanged++;
-        continue;
+        step.statUpdates.push({ slug: row.slug, stat });
+        report.unchanged++;
+        return;
       }
     }
     const slug = row?.slug ?? slugForFile(fileName, taken);
     assigned.add(slug);
-    plan.files.push({ job: { slug, fileName, path: file, ...(text === undefined ? {} : { text }), mtimeMs: stat.mtimeMs }, stat, isNew: !row });
+    step.files.push({ job: { slug, fileName, path: file, ...(text === undefined ? {} : { text }), mtimeMs: stat.mtimeMs }, stat, isNew: !row });
   }
-  const present = new Set(fileNames);
-  for (const { fileName, slug } of index.fileNames()) if (!present.has(fileName)) plan.removals.push({ slug, file: path.join(postsDir, fileName) });
-  return plan;
+
+  return {
+    report,
+    /** The next step, once the last one is indexed; undefined when every file is planned. */
+    next(): PlanStep | undefined {
+      if (planned >= ordered.length) return undefined;
+      const step: PlanStep = { files: [], statUpdates: [] };
+      for (const fileName of ordered.slice(planned, planned + FILES_PER_PLAN_STEP)) planFile(fileName, step);
+      planned += FILES_PER_PLAN_STEP;
+      return step;
+    },
+    /** Rows whose file was missing from the folder listing. */
+    *removals(): Generator<{ slug: string; file: string }> {
+      const present = new Set(fileNames.filter((name) => !notFiles.has(name)));
+      for (const { fileName, slug } of index.fileNames()) if (!present.has(fileName)) yield { slug, file: path.join(postsDir, fileName) };
+    },
+  };
 }
 
-/** Stat updates and removals, in one transaction, once the files are indexed. */
-function finishPlan({ db, index }: Deps, plan: Plan, indexed: IndexedFiles): ReindexReport {
+/** A step's stat updates, in one transaction, once its files are indexed; and its counts. */
+function applyStep({ db, index }: Deps, report: ReindexReport, step: PlanStep, indexed: IndexedFiles): void {
+  if (step.statUpdates.length > 0) {
+    db.transaction(() => {
+      for (const { slug, stat } of step.statUpdates) index.setFileStat(slug, stat);
+    }).immediate();
+  }
+  report.added += indexed.added;
+  report.updated += indexed.updated;
+  report.skipped.push(...indexed.skipped);
+}
+
+/** The removals, in one transaction, once every file is indexed. */
+function finishPlan({ db, index }: Deps, plan: Plan): ReindexReport {
   const { report } = plan;
+  // Listed first (reading rows while deleting them is not safe), then applied under the write lock.
+  const removals = [...plan.removals()];
   db.transaction(() => {
-    for (const { slug, stat } of plan.statUpdates) index.setFileStat(slug, stat);
     // Asked again now: the server may have written a post since the folder was listed (its row
     // is then newer than the listing), and its row must stay.
-    for (const { slug, file } of plan.removals) {
+    for (const { slug, file } of removals) {
       if (existsSync(file)) continue;
       index.remove(slug);
       report.removed++;
     }
   }).immediate();
-  report.added += indexed.added;
-  report.updated += indexed.updated;
-  report.skipped.push(...indexed.skipped);
   return report;
 }
 
