@@ -65,6 +65,8 @@ async function bench(options: BenchOptions, workDir: string, started: { at: numb
   const databasePath = path.join(workDir, 'data', 'quire.sqlite');
   step('first start (empty index: full build)');
   const cold = await startQuire(postsDir, databasePath, path.join(workDir, 'quire-first.log'), options.posts);
+  // Its peak is the rebuild's: nothing else has happened in the process yet.
+  const coldMemory = memoryOf(cold.pid);
   await stop(cold);
   step('second start (up-to-date index)');
   const quire = await startQuire(postsDir, databasePath, path.join(workDir, 'quire.log'), options.posts);
@@ -105,6 +107,7 @@ async function bench(options: BenchOptions, workDir: string, started: { at: numb
     rows,
     reindex,
     coldStartMs: cold.startupMs,
+    coldPeakBytes: coldMemory?.peakBytes,
     warmStartMs: quire.startupMs,
     memory,
     pageWeight,
