@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { TEMP_FILE } from './files.js';
@@ -37,6 +37,9 @@ export type IndexedFiles = Pick<ReindexReport, 'added' | 'updated' | 'skipped'>;
 export interface FileIndexer {
   index(files: PlannedFile[]): Promise<IndexedFiles>;
 }
+
+/** A row to remove: its file was not in the folder. */
+type Removal = { slug: string; file: string };
 
 /** Part of what reconcile will change, decided from the folder and the index; nothing rendered yet. */
 interface PlanStep {
@@ -128,20 +131,21 @@ type Plan = ReturnType<typeof startPlan>;
 /** Lists the folder, then decides what must change a step of files at a time; renders nothing. */
 function startPlan(index: PostIndex, postsDir: string) {
   const report: ReindexReport = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] };
-  // Rows are looked up one by one rather than loaded: on a blog of 100,000 posts, holding every
-  // row and file entry at once took ~90 MB at start-up, above the whole server's budget.
-  // Names only: a listing with file types made 100,000 objects (~30 MB) that lingered in the heap
-  // for seconds; whether each is a file is told by the stat taken anyway when it is planned.
-  const fileNames: string[] = [];
+  // Rows are looked up one by one rather than loaded (every row and file entry of a blog of
+  // 100,000 posts took ~90 MB at start-up), and the folder is listed by name only (a typed
+  // listing made 100,000 objects, ~30 MB, that lingered for seconds): whether a name is a file
+  // is told by the stat its plan takes anyway. Files already named by a slug go first, so that
+  // a hand-named file can never take their slug.
+  const slugNamed: string[] = [];
+  const handNamed: string[] = [];
   for (const name of readdirSync(postsDir)) {
     if (TEMP_FILE.test(name)) rmSync(path.join(postsDir, name), { force: true });
-    else if (!name.startsWith('.') && name.endsWith('.md')) fileNames.push(name);
+    else if (!name.startsWith('.') && name.endsWith('.md')) (isSlug(name.slice(0, -3)) ? slugNamed : handNamed).push(name);
   }
-  // Listed names that turned out not to be files (a folder called notes.md).
-  const notFiles = new Set<string>();
-  // Files already named by a slug go first, so that a hand-named file can never take their slug.
-  const isSlugName = (fileName: string) => isSlug(fileName.slice(0, -3));
-  const ordered = [...fileNames.filter(isSlugName), ...fileNames.filter((name) => !isSlugName(name))];
+  const ordered = slugNamed.concat(handNamed);
+  // Rows whose file is not listed are found now, before any thread starts: found at the end, a
+  // set of 100,000 names and a pass over every row added ~15 MB to a rebuild's peak.
+  const removals = rowsNotListed(index, ordered, postsDir);
   // Slugs given to new files by this plan, kept for every step: a file named by a slug keeps its
   // claim even when it cannot be indexed this time, and no later file can take its slug.
   const assigned = new Set<string>();
@@ -152,7 +156,9 @@ function startPlan(index: PostIndex, postsDir: string) {
     const file = path.join(postsDir, fileName);
     const stats = statSync(file);
     if (!stats.isFile()) {
-      notFiles.add(fileName);
+      // A listed name that is not a file (a folder called notes.md) has no post in it.
+      const row = index.file(fileName);
+      if (row) removals.push({ slug: row.slug, file });
       return;
     }
     const stat = fileStatOf(stats);
@@ -191,12 +197,16 @@ function startPlan(index: PostIndex, postsDir: string) {
       planned += FILES_PER_PLAN_STEP;
       return step;
     },
-    /** Rows whose file was missing from the folder listing. */
-    *removals(): Generator<{ slug: string; file: string }> {
-      const present = new Set(fileNames.filter((name) => !notFiles.has(name)));
-      for (const { fileName, slug } of index.fileNames()) if (!present.has(fileName)) yield { slug, file: path.join(postsDir, fileName) };
-    },
+    /** Rows whose file was not in the folder, to remove once every file is indexed. */
+    removals,
   };
+}
+
+function rowsNotListed(index: PostIndex, fileNames: string[], postsDir: string): Removal[] {
+  const listed = new Set(fileNames);
+  const removals: Removal[] = [];
+  for (const { fileName, slug } of index.fileNames()) if (!listed.has(fileName)) removals.push({ slug, file: path.join(postsDir, fileName) });
+  return removals;
 }
 
 /** A step's stat updates, in one transaction, once its files are indexed; and its counts. */
@@ -214,13 +224,11 @@ function applyStep({ db, index }: Deps, report: ReindexReport, step: PlanStep, i
 /** The removals, in one transaction, once every file is indexed. */
 function finishPlan({ db, index }: Deps, plan: Plan): ReindexReport {
   const { report } = plan;
-  // Listed first (reading rows while deleting them is not safe), then applied under the write lock.
-  const removals = [...plan.removals()];
   db.transaction(() => {
     // Asked again now: the server may have written a post since the folder was listed (its row
     // is then newer than the listing), and its row must stay.
-    for (const { slug, file } of removals) {
-      if (existsSync(file)) continue;
+    for (const { slug, file } of plan.removals) {
+      if (statSync(file, { throwIfNoEntry: false })?.isFile()) continue;
       index.remove(slug);
       report.removed++;
     }
