@@ -86,6 +86,18 @@ describe('PostStore.reindex', () => {
     close();
   });
 
+  it('removes the post of a file replaced by a folder of the same name, and ignores the folder', () => {
+    const { store, postsDir, close } = setUp();
+    store.create(draft);
+    unlinkSync(path.join(postsDir, 'a-post.md'));
+    mkdirSync(path.join(postsDir, 'a-post.md'));
+    mkdirSync(path.join(postsDir, 'never-a-post.md'));
+
+    expect(store.reindex()).toMatchObject({ added: 0, removed: 1, skipped: [] });
+    expect(store.get('a-post')).toBeUndefined();
+    close();
+  });
+
   it('rebuilds every post from the files into an empty index', () => {
     const first = setUp();
     first.store.create(draft);
