@@ -337,6 +337,7 @@ describe('the real server, under hostile clients', () => {
     const endless = httpRequest({ target: '/login', headers: { 'Content-Type': URLENCODED }, body: urlencoded({ password: 'p'.repeat(64 * 1024) }), chunkBytes: 4096 });
     // Without its last chunk the body never ends: only an answer given unread can arrive.
     const res = await rawRequest(port, endless.subarray(0, -'0\r\n\r\n'.length));
+    figures.inputs++;
     expect(res.status).toBe(411);
     expect(res.text).toMatch(/^connection: close/im);
     expect(res.text).toContain('without its length');
