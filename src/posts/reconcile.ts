@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { TEMP_FILE } from './files.js';
@@ -61,7 +61,7 @@ const MIN_FILES_FOR_THREADS = 64;
 
 // The folder is planned and indexed this many files at a time: the plan of a whole rebuild of
 // 100,000 posts took ~60 MB of this thread's heap, on top of the threads rendering them.
-const FILES_PER_PLAN_STEP = 2_000;
+export const FILES_PER_PLAN_STEP = 2_000;
 
 /**
  * Makes the index agree with the Markdown files: a file whose size, mtime and then content
@@ -146,10 +146,13 @@ function startPlan(index: PostIndex, postsDir: string) {
   // Rows whose file is not listed are found now, before any thread starts: found at the end, a
   // set of 100,000 names and a pass over every row added ~15 MB to a rebuild's peak.
   const removals = rowsNotListed(index, ordered, postsDir);
-  // Slugs given to new files by this plan, kept for every step: a file named by a slug keeps its
-  // claim even when it cannot be indexed this time, and no later file can take its slug.
+  // Slugs given to new files of the step being planned; the index knows those of earlier steps.
+  // (Kept for the whole plan, they were 8 MB of a 100,000-post rebuild's peak.)
   const assigned = new Set<string>();
   const taken = (slug: string) => assigned.has(slug) || index.hasSlug(slug);
+  // A slug is its file's (`<slug>.md`) while the file is there, indexed or not (it may fail to
+  // index this time): a hand-named file never takes it.
+  const named = (slug: string) => existsSync(path.join(postsDir, `${slug}.md`));
   let planned = 0;
 
   function planFile(fileName: string, step: PlanStep): void {
@@ -182,7 +185,7 @@ function startPlan(index: PostIndex, postsDir: string) {
         return;
       }
     }
-    const slug = row?.slug ?? slugForFile(fileName, taken);
+    const slug = row?.slug ?? slugForFile(fileName, taken, named);
     assigned.add(slug);
     step.files.push({ job: { slug, fileName, path: file, ...(text === undefined ? {} : { text }), mtimeMs: stat.mtimeMs }, stat, isNew: !row });
   }
@@ -192,6 +195,7 @@ function startPlan(index: PostIndex, postsDir: string) {
     /** The next step, once the last one is indexed; undefined when every file is planned. */
     next(): PlanStep | undefined {
       if (planned >= ordered.length) return undefined;
+      assigned.clear();
       const step: PlanStep = { files: [], statUpdates: [] };
       for (const fileName of ordered.slice(planned, planned + FILES_PER_PLAN_STEP)) planFile(fileName, step);
       planned += FILES_PER_PLAN_STEP;
@@ -203,9 +207,13 @@ function startPlan(index: PostIndex, postsDir: string) {
 }
 
 function rowsNotListed(index: PostIndex, fileNames: string[], postsDir: string): Removal[] {
-  const listed = new Set(fileNames);
+  // Made at the first row: an empty index (a first start, a rebuild) needs no set of every name.
+  let listed: Set<string> | undefined;
   const removals: Removal[] = [];
-  for (const { fileName, slug } of index.fileNames()) if (!listed.has(fileName)) removals.push({ slug, file: path.join(postsDir, fileName) });
+  for (const { fileName, slug } of index.fileNames()) {
+    listed ??= new Set(fileNames);
+    if (!listed.has(fileName)) removals.push({ slug, file: path.join(postsDir, fileName) });
+  }
   return removals;
 }
 
@@ -237,8 +245,8 @@ function finishPlan({ db, index }: Deps, plan: Plan): ReindexReport {
 }
 
 /** Files Quire wrote are named `<slug>.md`; a hand-added "My Notes.md" gets a slug of its own. */
-function slugForFile(fileName: string, taken: (slug: string) => boolean): string {
+function slugForFile(fileName: string, taken: (slug: string) => boolean, named: (slug: string) => boolean): string {
   const stem = fileName.slice(0, -'.md'.length);
   if (isSlug(stem) && !taken(stem)) return stem;
-  return uniqueSlug(slugify(stem), (slug) => taken(slug) || slug === stem);
+  return uniqueSlug(slugify(stem), (slug) => taken(slug) || slug === stem || named(slug));
 }

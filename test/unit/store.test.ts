@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { postFiles, type PostFiles } from '../../src/posts/files.js';
 import { createPostIndex } from '../../src/posts/index-db.js';
-import { indexFiles } from '../../src/posts/reconcile.js';
+import { FILES_PER_PLAN_STEP, indexFiles } from '../../src/posts/reconcile.js';
 import { createPostStore } from '../../src/posts/store.js';
 
 const roots: string[] = [];
@@ -148,6 +148,33 @@ describe('PostStore.reindex', () => {
     writeFileSync(path.join(postsDir, 'my-notes.md'), '# From the slug-named file\n');
     store.reindex();
     expect(store.get('my-notes')?.title).toBe('From the slug-named file');
+    expect(store.get('my-notes-2')?.title).toBe('From the hand-named file');
+    close();
+  });
+
+  it('keeps the slug of a file named by it for that file, even while the file cannot be indexed', () => {
+    const { store, postsDir, close } = setUp();
+    writeFileSync(path.join(postsDir, 'my-notes.md'), '---\ntitle: [unclosed\n---\nBroken for now.\n');
+    writeFileSync(path.join(postsDir, 'My Notes.md'), '# From the hand-named file\n');
+    store.reindex();
+    expect(store.get('my-notes')).toBeUndefined();
+    expect(store.get('my-notes-2')?.title).toBe('From the hand-named file');
+
+    writeFileSync(path.join(postsDir, 'my-notes.md'), '# Fixed\n');
+    store.reindex();
+    expect(store.get('my-notes')?.title).toBe('Fixed');
+    close();
+  });
+
+  it('keeps that slug for its file in a folder planned over several steps', () => {
+    const { store, postsDir, close } = setUp();
+    // The broken slug-named file is planned in one of the first two steps, the hand-named file
+    // (hand-named files come last) alone in the third.
+    for (let i = 1; i < 2 * FILES_PER_PLAN_STEP; i++) writeFileSync(path.join(postsDir, `filler-${i}.md`), `# Filler ${i}\n`);
+    writeFileSync(path.join(postsDir, 'my-notes.md'), '---\ntitle: [unclosed\n---\nBroken for now.\n');
+    writeFileSync(path.join(postsDir, 'My Notes.md'), '# From the hand-named file\n');
+    expect(store.reindex()).toMatchObject({ added: 2 * FILES_PER_PLAN_STEP });
+    expect(store.get('my-notes')).toBeUndefined();
     expect(store.get('my-notes-2')?.title).toBe('From the hand-named file');
     close();
   });
