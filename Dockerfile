@@ -53,4 +53,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node itself is PID 1 and handles SIGTERM (server.ts), so `docker stop` is quick without --init.
-CMD ["node", "dist/src/server.js"]
+# The flags of `npm start` (see src/launch.ts).
+CMD ["node", "--max-semi-space-size=2", "dist/src/server.js"]

@@ -27,9 +27,10 @@ const LISTENING = /"event":"listening","url":"([^"]+)"/;
 const POLL_MS = 5;
 const LOG_TAIL_CHARS = 4000;
 
-export function spawnLogged(script: string, env: Record<string, string>, logFile: string): Child {
+/** `node <nodeFlags> <script>`, its output appended to `logFile`. */
+export function spawnLogged(script: string, env: Record<string, string>, logFile: string, nodeFlags: string[] = []): Child {
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeFlags, script], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', fd, fd],
   });
@@ -52,9 +53,9 @@ export function logTail(logFile: string): string {
 }
 
 /** Starts a server program and resolves once its "listening" line is in the log. */
-export async function startListening(script: string, env: Record<string, string>, logFile: string, timeoutMs: number): Promise<Listening> {
+export async function startListening(script: string, env: Record<string, string>, logFile: string, timeoutMs: number, nodeFlags: string[] = []): Promise<Listening> {
   const started = performance.now();
-  const child = spawnLogged(script, env, logFile);
+  const child = spawnLogged(script, env, logFile, nodeFlags);
   let exitCode: number | string | undefined;
   void child.exited.then((code) => (exitCode = code));
   for (;;) {
@@ -70,9 +71,9 @@ export async function startListening(script: string, env: Record<string, string>
 }
 
 /** Runs a program to its end; rejects when it fails. */
-export async function runToEnd(script: string, env: Record<string, string>, logFile: string): Promise<{ ms: number; output: string }> {
+export async function runToEnd(script: string, env: Record<string, string>, logFile: string, nodeFlags: string[] = []): Promise<{ ms: number; output: string }> {
   const started = performance.now();
-  const child = spawnLogged(script, env, logFile);
+  const child = spawnLogged(script, env, logFile, nodeFlags);
   const code = await child.exited;
   const ms = performance.now() - started;
   if (code !== 0) throw new Error(`${script} exited (${code}):\n${logTail(logFile)}`);

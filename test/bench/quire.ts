@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../../src/paths.js';
+import { NODE_FLAGS, REINDEX_ENTRY, SERVER_ENTRY } from '../../src/launch.js';
 import { runToEnd, startListening, type Listening } from './processes.js';
 
 /**
- * Quire as people run it: the compiled server (`npm run build`), in production mode, with its
- * posts and index in the bench's temp folder.
+ * Quire as people run it: the compiled server (`npm run build`) with the flags of `npm start`,
+ * in production mode, with its posts and index in the bench's temp folder.
  */
-export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist/src/server.js');
-export const REINDEX_ENTRY = path.join(PROJECT_ROOT, 'dist/src/reindex.js');
 export const AUTHOR_PASSWORD = 'a long enough bench password';
 
 // Start-up rebuilds the index from every file when it is empty: allow for a slow machine.
@@ -34,7 +31,7 @@ function quireEnv(postsDir: string, databasePath: string): Record<string, string
 }
 
 export function startQuire(postsDir: string, databasePath: string, logFile: string, posts: number): Promise<Listening> {
-  return startListening(SERVER_ENTRY, quireEnv(postsDir, databasePath), logFile, START_TIMEOUT_MS + posts * START_TIMEOUT_PER_POST_MS);
+  return startListening(SERVER_ENTRY, quireEnv(postsDir, databasePath), logFile, START_TIMEOUT_MS + posts * START_TIMEOUT_PER_POST_MS, NODE_FLAGS);
 }
 
 /**
@@ -42,7 +39,7 @@ export function startQuire(postsDir: string, databasePath: string, logFile: stri
  * included. The count comes from its report ("N added"), or is the number of files written.
  */
 export async function timeReindex(postsDir: string, databasePath: string, logFile: string, filesWritten: number): Promise<{ ms: number; added: number }> {
-  const { ms, output } = await runToEnd(REINDEX_ENTRY, quireEnv(postsDir, databasePath), logFile);
+  const { ms, output } = await runToEnd(REINDEX_ENTRY, quireEnv(postsDir, databasePath), logFile, NODE_FLAGS);
   const added = Number(/(\d+) added/.exec(output)?.[1] ?? filesWritten);
   return { ms, added };
 }

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
-
-export const SERVER_ENTRY = path.resolve(import.meta.dirname, '../../dist/src/server.js');
+import { NODE_FLAGS, SERVER_ENTRY } from '../../src/launch.js';
 
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
@@ -12,9 +10,9 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** Starts `node dist/src/server.js` on a free port with `env`, and waits until it listens. */
+/** Starts the server as `npm start` does, on a free port with `env`, and waits until it listens. */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_ENTRY], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
   });
   let output = '';
@@ -39,7 +37,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
 
 /** Runs the server with `env` until it exits by itself (for start-up failures). */
 export async function runServerToExit(env: Record<string, string>): Promise<{ code: number | string; output: string }> {
-  const child = spawn(process.execPath, [SERVER_ENTRY], { env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_ENTRY], { env: { PATH: process.env.PATH ?? '', ...env } });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { NODE_FLAGS, REINDEX_ENTRY } from '../../src/launch.js';
 import { folderListing, indexedFiles, postOverHttp, signInOverHttp, startSite, tempSite } from '../helpers/real-site.js';
 
-const REINDEX_ENTRY = path.resolve(import.meta.dirname, '../../dist/src/reindex.js');
 const POSTS = 2150;
 const FIXTURE = readFileSync(path.resolve(import.meta.dirname, '../fixtures/posts/typed-arrays.md'), 'utf8');
 
@@ -22,7 +22,7 @@ describe('npm run reindex', () => {
     writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
     const databasePath = path.join(root, 'data', 'quire.sqlite');
 
-    const { stdout } = await promisify(execFile)(process.execPath, [REINDEX_ENTRY], {
+    const { stdout } = await promisify(execFile)(process.execPath, [...NODE_FLAGS, REINDEX_ENTRY], {
       env: { PATH: process.env.PATH ?? '', POSTS_DIR: postsDir, DATABASE_PATH: databasePath },
     });
     expect(stdout).toMatch(new RegExp(`${POSTS} added, 0 updated, 0 removed, 0 unchanged`));
@@ -46,7 +46,7 @@ describe('npm run reindex', () => {
 
     // Posts keep coming for as long as the reindex runs, so that both write at the same time.
     let reindexing = true;
-    const reindex = promisify(execFile)(process.execPath, [REINDEX_ENTRY], { env: { PATH: process.env.PATH ?? '', ...site.env } }).finally(() => (reindexing = false));
+    const reindex = promisify(execFile)(process.execPath, [...NODE_FLAGS, REINDEX_ENTRY], { env: { PATH: process.env.PATH ?? '', ...site.env } }).finally(() => (reindexing = false));
     const statuses: number[] = [];
     while (reindexing) {
       const res = await postOverHttp(server.url, author, { title: `Written during the reindex ${statuses.length + 1}`, content: 'Some *text*.', tags: 'live' });
