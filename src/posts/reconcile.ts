@@ -68,9 +68,9 @@ export const FILES_PER_PLAN_STEP = 2_000;
  * hash differ from its row (or that has no row) is read and rendered again, and a row whose
  * file is gone is removed. Left-over temp files from an interrupted write are deleted. The
  * folder is planned a step of files at a time, and files land a group at a time, each group in
- * one transaction, then the removals in one more: a
- * start-up's few changes are seen at once; a full rebuild grows group by group, and an
- * interrupted one resumes where it stopped (indexed files are recognised by size and mtime).
+ * one transaction, then the removals in one more: a start-up's few changes are seen at once; a
+ * full rebuild grows group by group, and an interrupted one resumes where it stopped (indexed
+ * files are recognised by size and mtime).
  */
 export function reconcile(deps: Deps): ReindexReport {
   const plan = startPlan(deps.index, deps.postsDir);
@@ -157,9 +157,10 @@ function startPlan(index: PostIndex, postsDir: string) {
 
   function planFile(fileName: string, step: PlanStep): void {
     const file = path.join(postsDir, fileName);
-    const stats = statSync(file);
-    if (!stats.isFile()) {
-      // A listed name that is not a file (a folder called notes.md) has no post in it.
+    // Steps are planned while earlier ones are indexed (a minute, at 100,000 posts), so a listed
+    // file may be gone by now; nor is every listed name a file (a folder called notes.md).
+    const stats = statSync(file, { throwIfNoEntry: false });
+    if (!stats?.isFile()) {
       const row = index.file(fileName);
       if (row) removals.push({ slug: row.slug, file });
       return;

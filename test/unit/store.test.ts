@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { postFiles, type PostFiles } from '../../src/posts/files.js';
 import { createPostIndex } from '../../src/posts/index-db.js';
-import { FILES_PER_PLAN_STEP, indexFiles } from '../../src/posts/reconcile.js';
+import { FILES_PER_PLAN_STEP, indexFiles, type FileIndexer } from '../../src/posts/reconcile.js';
 import { createPostStore } from '../../src/posts/store.js';
 
 const roots: string[] = [];
@@ -176,6 +176,26 @@ describe('PostStore.reindex', () => {
     expect(store.reindex()).toMatchObject({ added: 2 * FILES_PER_PLAN_STEP });
     expect(store.get('my-notes')).toBeUndefined();
     expect(store.get('my-notes-2')?.title).toBe('From the hand-named file');
+    close();
+  });
+
+  it('goes on when a file is deleted by hand while earlier steps of a rebuild are indexed', async () => {
+    const { db, store, postsDir, close } = setUp();
+    for (let i = 1; i <= 2 * FILES_PER_PLAN_STEP; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), `# Post ${i}\n`);
+    let deleted = '';
+    // Indexes in this thread, as the pool would; while indexing the first step, deletes a file of the next.
+    const indexer: FileIndexer = {
+      index: async (files) => {
+        if (!deleted) {
+          const firstStep = new Set(files.map(({ job }) => job.fileName));
+          deleted = readdirSync(postsDir).find((name) => !firstStep.has(name)) ?? '';
+          unlinkSync(path.join(postsDir, deleted));
+        }
+        return indexFiles({ db, index: createPostIndex(db) }, files);
+      },
+    };
+    expect(await store.reindexWith(indexer)).toMatchObject({ added: 2 * FILES_PER_PLAN_STEP - 1, skipped: [] });
+    expect(store.get(deleted.slice(0, -3))).toBeUndefined();
     close();
   });
 
