@@ -74,15 +74,17 @@ export function createIndexingPool(
         };
         worker.on('message', (indexed: IndexedFiles) => {
           count(indexed);
+          batch = [];
           sendNext();
         });
         worker.once('error', (error: Error) => {
-          if (!outOfMemory(error)) return reject(error);
-          workers[slot] = startWorker(threadHeap);
           const [largest, ...rest] = [...batch].sort((a, b) => b.stat.size - a.stat.size);
+          // Any other failure, or one with no batch in hand (a thread too small to start), ends the reindex.
+          if (!outOfMemory(error) || !largest) return reject(error);
+          workers[slot] = startWorker(threadHeap);
           if (rest.length > 0) queue.push(rest);
-          (largest ? indexLargePost(largest) : Promise.resolve(undefined))
-            .then((indexed) => indexed && count(indexed))
+          indexLargePost(largest)
+            .then(count)
             .then(() => serve(slot))
             .then(resolve, reject);
         });
