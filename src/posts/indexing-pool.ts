@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import type { FileIndexer, IndexedFiles, PlannedFile } from './reconcile.js';
+import type { PlannedFile } from './reconcile-plan.js';
+import type { FileIndexer, IndexedFiles } from './reconcile.js';
 
 // Small batches keep every thread busy to the end; large ones save messages and transactions.
 const FILES_PER_BATCH = 32;

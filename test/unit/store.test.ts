@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { postFiles, type PostFiles } from '../../src/posts/files.js';
 import { createPostIndex } from '../../src/posts/index-db.js';
-import { FILES_PER_PLAN_STEP, indexFiles, type FileIndexer } from '../../src/posts/reconcile.js';
+import { FILES_PER_PLAN_STEP } from '../../src/posts/reconcile-plan.js';
+import { indexFiles, type FileIndexer } from '../../src/posts/reconcile.js';
 import { createPostStore } from '../../src/posts/store.js';
 
 const roots: string[] = [];

@@ -1,0 +1,150 @@
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { TEMP_FILE } from './files.js';
+import { fileStatOf, type FileStat, type PostIndex } from './index-db.js';
+import { hashText } from './record.js';
+import { isSlug, slugify, uniqueSlug } from './slug.js';
+
+/*
+ * The first half of reconcile (reconcile.ts does the rest): what must change, decided from the
+ * folder listing and the index, a step of files at a time. Nothing is rendered here.
+ */
+
+export interface ReindexReport {
+  added: number;
+  updated: number;
+  removed: number;
+  unchanged: number;
+  /** Files that could not be indexed, with the reason, for the log. */
+  skipped: { file: string; reason: string }[];
+}
+
+/** A file to read into a record: the expensive part (rendering), which may run on other threads. */
+export interface RecordJob {
+  slug: string;
+  fileName: string;
+  /** Where to read the file, unless `text` already holds it. */
+  path: string;
+  text?: string;
+  mtimeMs: number;
+}
+
+/** A file the plan found new or changed, with its stat to record once it is indexed. */
+export type PlannedFile = { job: RecordJob; stat: FileStat; isNew: boolean };
+
+/** A row to remove: its file was not in the folder. */
+export type Removal = { slug: string; file: string };
+
+/** Part of what reconcile will change, decided from the folder and the index; nothing rendered yet. */
+export interface PlanStep {
+  files: PlannedFile[];
+  /** Files whose stat changed but not their bytes (a copy, a touch): only the stat is recorded. */
+  statUpdates: { slug: string; stat: FileStat }[];
+}
+
+// A file bigger than this was not written by Quire or by hand for a blog; reading it could
+// exhaust memory, so it is reported instead.
+const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+// The folder is planned and indexed this many files at a time: the plan of a whole rebuild of
+// 100,000 posts took ~60 MB of this thread's heap, on top of the threads rendering them.
+export const FILES_PER_PLAN_STEP = 2_000;
+
+export type Plan = ReturnType<typeof startPlan>;
+
+/** Lists the folder, then decides what must change a step of files at a time; renders nothing. */
+export function startPlan(index: PostIndex, postsDir: string) {
+  const report: ReindexReport = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] };
+  // Rows are looked up one by one rather than loaded (every row and file entry of a blog of
+  // 100,000 posts took ~90 MB at start-up), and the folder is listed by name only (a typed
+  // listing made 100,000 objects, ~30 MB, that lingered for seconds): whether a name is a file
+  // is told by the stat its plan takes anyway. Files already named by a slug go first, so that
+  // a hand-named file can never take their slug.
+  const slugNamed: string[] = [];
+  const handNamed: string[] = [];
+  for (const name of readdirSync(postsDir)) {
+    if (TEMP_FILE.test(name)) rmSync(path.join(postsDir, name), { force: true });
+    else if (!name.startsWith('.') && name.endsWith('.md')) (isSlug(name.slice(0, -3)) ? slugNamed : handNamed).push(name);
+  }
+  const ordered = slugNamed.concat(handNamed);
+  // Rows whose file is not listed are found now, before any thread starts: found at the end, a
+  // set of 100,000 names and a pass over every row added ~15 MB to a rebuild's peak.
+  const removals = rowsNotListed(index, ordered, postsDir);
+  // Slugs given to new files of the step being planned; the index knows those of earlier steps.
+  // (Kept for the whole plan, they were 8 MB of a 100,000-post rebuild's peak.)
+  const assigned = new Set<string>();
+  const taken = (slug: string) => assigned.has(slug) || index.hasSlug(slug);
+  // A slug is its file's (`<slug>.md`) while the file is there, indexed or not (it may fail to
+  // index this time): a hand-named file never takes it.
+  const named = (slug: string) => existsSync(path.join(postsDir, `${slug}.md`));
+  let planned = 0;
+
+  function planFile(fileName: string, step: PlanStep): void {
+    const file = path.join(postsDir, fileName);
+    // Steps are planned while earlier ones are indexed (a minute, at 100,000 posts), so a listed
+    // file may be gone by now; nor is every listed name a file (a folder called notes.md).
+    const stats = statSync(file, { throwIfNoEntry: false });
+    if (!stats?.isFile()) {
+      const row = index.file(fileName);
+      if (row) removals.push({ slug: row.slug, file });
+      return;
+    }
+    const stat = fileStatOf(stats);
+    if (stat.size > MAX_FILE_BYTES) {
+      report.skipped.push({ file: fileName, reason: `larger than ${MAX_FILE_BYTES} bytes` });
+      return;
+    }
+    const row = index.file(fileName);
+    // Same size and modification time as when indexed: the file has not changed.
+    if (row && row.fileSize === stat.size && row.fileMtimeMs === stat.mtimeMs) {
+      report.unchanged++;
+      return;
+    }
+    // A changed stat with the same bytes (a copy, a touch) needs no render; new files are read later.
+    let text: string | undefined;
+    if (row) {
+      text = readFileSync(file, 'utf8');
+      if (row.contentHash === hashText(text)) {
+        step.statUpdates.push({ slug: row.slug, stat });
+        report.unchanged++;
+        return;
+      }
+    }
+    const slug = row?.slug ?? slugForFile(fileName, taken, named);
+    assigned.add(slug);
+    step.files.push({ job: { slug, fileName, path: file, ...(text === undefined ? {} : { text }), mtimeMs: stat.mtimeMs }, stat, isNew: !row });
+  }
+
+  return {
+    report,
+    /** The next step, once the last one is indexed; undefined when every file is planned. */
+    next(): PlanStep | undefined {
+      if (planned >= ordered.length) return undefined;
+      assigned.clear();
+      const step: PlanStep = { files: [], statUpdates: [] };
+      for (const fileName of ordered.slice(planned, planned + FILES_PER_PLAN_STEP)) planFile(fileName, step);
+      planned += FILES_PER_PLAN_STEP;
+      return step;
+    },
+    /** Rows whose file was not in the folder, to remove once every file is indexed. */
+    removals,
+  };
+}
+
+function rowsNotListed(index: PostIndex, fileNames: string[], postsDir: string): Removal[] {
+  // Made at the first row: an empty index (a first start, a rebuild) needs no set of every name.
+  let listed: Set<string> | undefined;
+  const removals: Removal[] = [];
+  for (const { fileName, slug } of index.fileNames()) {
+    listed ??= new Set(fileNames);
+    if (!listed.has(fileName)) removals.push({ slug, file: path.join(postsDir, fileName) });
+  }
+  return removals;
+}
+
+/** Files Quire wrote are named `<slug>.md`; a hand-added "My Notes.md" gets a slug of its own. */
+function slugForFile(fileName: string, taken: (slug: string) => boolean, named: (slug: string) => boolean): string {
+  const stem = fileName.slice(0, -'.md'.length);
+  if (isSlug(stem) && !taken(stem)) return stem;
+  return uniqueSlug(slugify(stem), (slug) => taken(slug) || slug === stem || named(slug));
+}
