@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { createPostStore } from '../../src/posts/store.js';
+import { tempSite } from '../helpers/real-site.js';
 
 // The pool runs the compiled worker (dist/, built by the test setup), as the server does.
 const compiledPool = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/src/posts/indexing-pool.js')).href;
@@ -20,17 +20,13 @@ function tablePost(title: string, kilobytes: number): string {
 }
 
 describe('the indexing pool', () => {
-  // The heaps here are small so that small posts reach them; the server's are 128 MB for each
-  // thread and 1 GB for a post rendered alone.
+  // The heaps here are small so that small posts reach them; the server's are 64 MB (old
+  // generation) for each thread and 1 GB for a post rendered alone.
   it('renders a post too big for its thread alone, and skips one too big for any, keeping the rest', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'quire-pool-'));
-    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
-    const postsDir = path.join(root, 'posts');
-    mkdirSync(postsDir);
+    const { postsDir, databasePath } = tempSite('quire-pool-');
     for (let i = 1; i <= SMALL_POSTS; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Post ${i}`));
     writeFileSync(path.join(postsDir, 'big-table.md'), tablePost('Big table', 150));
     writeFileSync(path.join(postsDir, 'huge-table.md'), tablePost('Huge table', 1000));
-    const databasePath = path.join(root, 'quire.sqlite');
     const db = openDatabase(databasePath);
     onTestFinished(() => {
       db.close();

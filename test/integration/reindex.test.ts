@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NODE_FLAGS, REINDEX_ENTRY } from '../../src/launch.js';
 import { folderListing, indexedFiles, postOverHttp, signInOverHttp, startSite, tempSite } from '../helpers/real-site.js';
 
@@ -13,14 +12,10 @@ const FIXTURE = readFileSync(path.resolve(import.meta.dirname, '../fixtures/post
 
 describe('npm run reindex', () => {
   it('indexes a folder of many posts on worker threads that write their own rows, reporting files it cannot read', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'quire-reindex-'));
-    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
-    const postsDir = path.join(root, 'posts');
-    mkdirSync(postsDir);
+    const { postsDir, databasePath } = tempSite('quire-reindex-');
     // Many batches for each thread (a thread writes 32 files per transaction).
     for (let i = 1; i <= POSTS; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Post ${i}`));
     writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
-    const databasePath = path.join(root, 'data', 'quire.sqlite');
 
     const { stdout } = await promisify(execFile)(process.execPath, [...NODE_FLAGS, REINDEX_ENTRY], {
       env: { PATH: process.env.PATH ?? '', POSTS_DIR: postsDir, DATABASE_PATH: databasePath },
