@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { NODE_FLAGS, REINDEX_ENTRY, SERVER_ENTRY } from '../../src/launch.js';
+import { LAUNCH_ENV, NODE_FLAGS, REINDEX_ENTRY, SERVER_ENTRY } from '../../src/launch.js';
 import { runToEnd, startListening, type Listening } from './processes.js';
 
 /**
- * Quire as people run it: the compiled server (`npm run build`) with the flags of `npm start`,
+ * Quire as people run it: the compiled server (`npm run build`) with the flags and environment of `npm start`,
  * in production mode, with its posts and index in the bench's temp folder.
  */
 export const AUTHOR_PASSWORD = 'a long enough bench password';
@@ -20,6 +20,7 @@ export function checkBuilt(): void {
 
 function quireEnv(postsDir: string, databasePath: string): Record<string, string> {
   return {
+    ...LAUNCH_ENV,
     // EJS recompiles templates on every request outside production (issue 5 measured 2.3× slower).
     NODE_ENV: 'production',
     PORT: '0',
