@@ -32,7 +32,7 @@ LABEL org.opencontainers.image.title="Quire" \
       org.opencontainers.image.description="A self-hosted, server-rendered blog for technical writers" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.source="${SOURCE}"
-# MALLOC_ARENA_MAX: see src/launch.ts (a first start on 100,000 posts: 232 MB at its peak, not 250).
+# MALLOC_ARENA_MAX: see src/launch.ts (a first start on 100,000 posts peaks 10-20 MB lower).
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
     HOST=0.0.0.0 \

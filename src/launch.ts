@@ -16,10 +16,10 @@ export const NODE_FLAGS = ['--max-semi-space-size=2'];
 
 /**
  * Two malloc arenas for the whole process. glibc gives every thread that allocates an arena of
- * its own (up to eight per core), and what a thread frees stays in its arena: after the
- * indexing threads and V8's compiler threads, one of them held 20 MB. A first start on 100,000
- * posts peaked at 232 MB instead of 246-254 MB on Node 24 (the Docker image), and at 172 MB
- * instead of 179 MB on Node 20, in the same time.
+ * its own (up to eight per core), and what a thread frees stays in its arena. A first start on
+ * 100,000 posts peaked at 227-233 MB instead of 234-254 MB on Node 24 (the Docker image), and at
+ * 172 MB instead of 179 MB on Node 20, in the same time; the server held 162-172 MB after a load
+ * of reads and creates on Node 24 instead of 179-183 MB.
  */
 export const LAUNCH_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 
