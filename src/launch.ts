@@ -23,5 +23,8 @@ export const NODE_FLAGS = ['--max-semi-space-size=2'];
  */
 export const LAUNCH_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 
+/** The environment a program is started with: `env` over LAUNCH_ENV, and only PATH inherited. */
+export const launchEnv = (env: Record<string, string>): Record<string, string> => ({ PATH: process.env.PATH ?? '', ...LAUNCH_ENV, ...env });
+
 export const SERVER_ENTRY = path.join(PROJECT_ROOT, 'dist/src/server.js');
 export const REINDEX_ENTRY = path.join(PROJECT_ROOT, 'dist/src/reindex.js');

@@ -3,8 +3,8 @@ import { LAUNCH_ENV, NODE_FLAGS, REINDEX_ENTRY, SERVER_ENTRY } from '../../src/l
 import { runToEnd, startListening, type Listening } from './processes.js';
 
 /**
- * Quire as people run it: the compiled server (`npm run build`) with the flags and environment of `npm start`,
- * in production mode, with its posts and index in the bench's temp folder.
+ * Quire as people run it: the compiled server (`npm run build`) with the flags and environment
+ * of `npm start`, in production mode, with its posts and index in the bench's temp folder.
  */
 export const AUTHOR_PASSWORD = 'a long enough bench password';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { LAUNCH_ENV, NODE_FLAGS, SERVER_ENTRY } from '../../src/launch.js';
+import { launchEnv, NODE_FLAGS, SERVER_ENTRY } from '../../src/launch.js';
 
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
@@ -13,7 +13,7 @@ export interface ServerProcess {
 /** Starts the server as `npm start` does, on a free port with `env`, and waits until it listens. */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_ENTRY], {
-    env: { PATH: process.env.PATH ?? '', ...LAUNCH_ENV, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: launchEnv({ PORT: '0', HOST: '127.0.0.1', ...env }),
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -37,7 +37,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
 
 /** Runs the server with `env` until it exits by itself (for start-up failures). */
 export async function runServerToExit(env: Record<string, string>): Promise<{ code: number | string; output: string }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_ENTRY], { env: { PATH: process.env.PATH ?? '', ...LAUNCH_ENV, ...env } });
+  const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_ENTRY], { env: launchEnv(env) });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

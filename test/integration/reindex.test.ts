@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { LAUNCH_ENV, NODE_FLAGS, REINDEX_ENTRY } from '../../src/launch.js';
+import { launchEnv, NODE_FLAGS, REINDEX_ENTRY } from '../../src/launch.js';
 import { folderListing, indexedFiles, postOverHttp, signInOverHttp, startSite, tempSite } from '../helpers/real-site.js';
 
 const POSTS = 2150;
@@ -18,7 +18,7 @@ describe('npm run reindex', () => {
     writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
 
     const { stdout } = await promisify(execFile)(process.execPath, [...NODE_FLAGS, REINDEX_ENTRY], {
-      env: { PATH: process.env.PATH ?? '', ...LAUNCH_ENV, POSTS_DIR: postsDir, DATABASE_PATH: databasePath },
+      env: launchEnv({ POSTS_DIR: postsDir, DATABASE_PATH: databasePath }),
     });
     expect(stdout).toMatch(new RegExp(`${POSTS} added, 0 updated, 0 removed, 0 unchanged`));
     expect(stdout).toMatch(/skipped broken\.md: front matter is not valid YAML/);
@@ -41,7 +41,7 @@ describe('npm run reindex', () => {
 
     // Posts keep coming for as long as the reindex runs, so that both write at the same time.
     let reindexing = true;
-    const reindex = promisify(execFile)(process.execPath, [...NODE_FLAGS, REINDEX_ENTRY], { env: { PATH: process.env.PATH ?? '', ...LAUNCH_ENV, ...site.env } }).finally(() => (reindexing = false));
+    const reindex = promisify(execFile)(process.execPath, [...NODE_FLAGS, REINDEX_ENTRY], { env: launchEnv(site.env) }).finally(() => (reindexing = false));
     const statuses: number[] = [];
     while (reindexing) {
       const res = await postOverHttp(server.url, author, { title: `Written during the reindex ${statuses.length + 1}`, content: 'Some *text*.', tags: 'live' });
