@@ -20,7 +20,7 @@ function tablePost(title: string, kilobytes: number): string {
 }
 
 describe('the indexing pool', () => {
-  // The heaps here are small so that small posts reach them; the server's are 64 MB (old
+  // The heaps here are small so that small posts reach them; the server's are 48 MB (old
   // generation) for each thread and 1 GB for a post rendered alone.
   it('renders a post too big for its thread alone, and skips one too big for any, keeping the rest', async () => {
     const { postsDir, databasePath } = tempSite('quire-pool-');
