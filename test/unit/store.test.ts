@@ -153,6 +153,17 @@ describe('PostStore.reindex', () => {
     close();
   });
 
+  it('gives hand-named files that make the same slug their slugs in the order of their names', () => {
+    const { store, postsDir, close } = setUp();
+    // Many, written in the reverse order, so that the folder's own order is unlikely to agree.
+    const names = Array.from({ length: 20 }, (_, i) => `Notes ${'!'.repeat(i + 1)}.md`).sort();
+    for (const name of [...names].reverse()) writeFileSync(path.join(postsDir, name), `# ${name}\n`);
+    store.reindex();
+    const slugs = names.map((_, i) => (i === 0 ? 'notes' : `notes-${i + 1}`));
+    expect(slugs.map((slug) => store.get(slug)?.title)).toEqual(names);
+    close();
+  });
+
   it('keeps the slug of a file named by it for that file, even while the file cannot be indexed', () => {
     const { store, postsDir, close } = setUp();
     writeFileSync(path.join(postsDir, 'my-notes.md'), '---\ntitle: [unclosed\n---\nBroken for now.\n');
