@@ -54,10 +54,10 @@ if (!authorPassword) {
   process.stdout.write(`\n  No AUTHOR_PASSWORD set. Sign in at /login with this password (shown once):\n\n    ${authorPassword}\n\n`);
 }
 
-// 4. The app, listening. Its modules (Express, the views, the routes: ~10 MB of heap) are
-//    loaded only now, so that they are not in this thread's heap while the threads rebuild the
-//    index: on Node 24, whose V8 keeps a heap at its high-water mark, that lowered the peak of a
-//    first start on 100,000 posts by ~6 MB (interleaved runs).
+// 4. The app, listening. Its modules (Express, the views, the routes) are loaded only now, so
+//    that they are not in this thread's heap while the threads rebuild the index: on Node 24,
+//    whose V8 keeps a heap at its high-water mark, that lowered the peak of a first start on
+//    100,000 posts by ~6 MB (interleaved runs).
 const [{ createApp }, { loadAssets }] = await Promise.all([import('./app.js'), import('./http/assets.js')]);
 const app = createApp({
   config,
