@@ -95,9 +95,11 @@ function measureLines(report: Report): MeasureLine[] {
       ? ['server peak RSS over that full build', 'n/a (no /proc)', rssTarget, false]
       : ['server peak RSS over that full build', mb(report.coldPeakBytes), rssTarget, report.coldPeakBytes < MAX_RSS_BYTES],
     ['start-up, up-to-date index', seconds(report.warmStartMs), `<${MAX_WARM_STARTUP_MS / 1000} s`, report.warmStartMs < MAX_WARM_STARTUP_MS],
+    // Judged by the peak: the RSS at the end depends on when V8 last collected (111-168 MB
+    // between runs at 1,000 posts), and the target is that the server stays under it.
     report.memory
-      ? ['server RSS after the load', `${mb(report.memory.rssBytes)} (peak ${mb(report.memory.peakBytes)})`, rssTarget, report.memory.rssBytes < MAX_RSS_BYTES]
-      : ['server RSS after the load', 'n/a (no /proc)', rssTarget, false],
+      ? ['server peak RSS over the loads', `${mb(report.memory.peakBytes)} (${mb(report.memory.rssBytes)} at the end)`, rssTarget, report.memory.peakBytes < MAX_RSS_BYTES]
+      : ['server peak RSS over the loads', 'n/a (no /proc)', rssTarget, false],
     ['page weight, post page + CSS (Accept-Encoding: br)', `${weight} = ${kb(report.pageWeight.totalBytes)}`, `<${kb(MAX_PAGE_WEIGHT_BYTES)}`, report.pageWeight.totalBytes < MAX_PAGE_WEIGHT_BYTES],
   ];
 }
