@@ -66,6 +66,10 @@ export function startPlan(index: PostIndex, postsDir: string) {
     if (TEMP_FILE.test(name)) rmSync(path.join(postsDir, name), { force: true });
     else if (!name.startsWith('.') && name.endsWith('.md')) (isSlug(name.slice(0, -3)) ? slugNamed : handNamed).push(name);
   }
+  // In name order, said here rather than left to the listing (libuv happens to sort it; Node
+  // does not promise it): which of two hand-named files that make one slug gets it must not
+  // change from one reindex to the next.
+  handNamed.sort();
   const ordered = slugNamed.concat(handNamed);
   // Rows whose file is not listed are found now, before any thread starts: found at the end, a
   // set of 100,000 names and a pass over every row added ~15 MB to a rebuild's peak.
