@@ -14,18 +14,28 @@ const FILES_PER_BATCH = 32;
  * The old generation is what a thread keeps resident on Node 24: its V8 pools the pages a
  * collection frees until a memory-reducing one, which a busy thread never has, so each thread
  * holds its heap's high-water mark. A young generation big enough for a render's short-lived
- * objects keeps them from being promoted, and the old one fits in 48 MB: a rebuild of 100,000
- * posts peaked 20 MB lower there (same speed; no change on Node 20), and a 1 MiB post of
- * code, tables and prose (the form's limit) still renders here (it needs 44-48 MB).
+ * objects keeps them from being promoted, and the old one is sized for the posts a blog is
+ * made of; larger files go to the large-post lane (LARGE_POST_BYTES). A 512 KB post of code,
+ * tables and prose renders in 32 MB on Node 20 and 24; a 1 MiB one (the form's limit) needs
+ * 44-48 MB, which every thread had before: a first start on 100,000 posts peaked at 188-189 MB
+ * on Node 24 instead of 206-215 MB (same speed), and 161-163 MB instead of 165-167 on Node 20
+ * (79-83 s instead of 75-77).
  */
-const THREAD_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 48 };
+const THREAD_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 32 };
+
+/** Post files bigger than this skip the threads and are rendered in the large-post lane. */
+const LARGE_POST_BYTES = 256 * 1024;
 
 /**
- * For the rare post that does not fit: a hand-written file of megabytes of table cells or
- * emphasis takes 300 MB to 1 GB to render. Such a post is rendered alone, one at a time, within
- * this; one that needs more is skipped (its last good row stays) rather than taking the machine.
+ * The large-post lane: one thread, one post at a time, kept for the next large post until the
+ * rebuild ends (a thread per post cost a start each time, and on Node 24 an ended thread's
+ * pages stay mapped 8 s more). A hand-written file of megabytes of table cells or emphasis
+ * takes 300 MB to 1 GB to render; one that needs more than this is skipped (its last good row
+ * stays) rather than taking the machine. The young generation is the threads': with V8's
+ * default, the lane's heap grew to 160-180 MB on Node 24 over 30 posts of 300 KB, against
+ * 45-67 MB with this one (and on Node 20).
  */
-const LARGE_POST_HEAP: ResourceLimits = { maxOldGenerationSizeMb: 1024 };
+const LARGE_POST_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 1024 };
 
 const outOfMemory = (error: Error & { code?: string }) => error.code === 'ERR_WORKER_OUT_OF_MEMORY';
 
@@ -33,6 +43,7 @@ const outOfMemory = (error: Error & { code?: string }) => error.code === 'ERR_WO
 export interface PoolOptions {
   threads?: number;
   threadHeap?: ResourceLimits;
+  largePostBytes?: number;
   largePostHeap?: ResourceLimits;
 }
 
@@ -49,7 +60,7 @@ export interface IndexingPool extends FileIndexer {
  */
 export function createIndexingPool(
   databasePath: string,
-  { threads = availableParallelism(), threadHeap = THREAD_HEAP, largePostHeap = LARGE_POST_HEAP }: PoolOptions = {},
+  { threads = availableParallelism(), threadHeap = THREAD_HEAP, largePostBytes = LARGE_POST_BYTES, largePostHeap = LARGE_POST_HEAP }: PoolOptions = {},
 ): IndexingPool | undefined {
   const script = new URL('./indexing-worker.js', import.meta.url);
   if (!existsSync(script)) return undefined;
@@ -57,9 +68,11 @@ export function createIndexingPool(
   const workers: Worker[] = [];
 
   async function index(files: PlannedFile[]): Promise<IndexedFiles> {
-    while (workers.length < threads) workers.push(startWorker(threadHeap));
+    const isLarge = (file: PlannedFile) => file.stat.size > largePostBytes;
+    const regular = files.filter((file) => !isLarge(file));
     const queue: PlannedFile[][] = [];
-    for (let start = 0; start < files.length; start += FILES_PER_BATCH) queue.push(files.slice(start, start + FILES_PER_BATCH));
+    for (let start = 0; start < regular.length; start += FILES_PER_BATCH) queue.push(regular.slice(start, start + FILES_PER_BATCH));
+    if (queue.length > 0) while (workers.length < threads) workers.push(startWorker(threadHeap));
     const done: IndexedFiles = { added: 0, updated: 0, skipped: [] };
     const count = (batch: IndexedFiles) => {
       done.added += batch.added;
@@ -88,48 +101,59 @@ export function createIndexingPool(
           const [largest, ...rest] = [...batch].sort((a, b) => b.stat.size - a.stat.size);
           // Any other failure, or one with no batch in hand (a thread too small to start), ends the reindex.
           if (!outOfMemory(error) || !largest) return reject(error);
-          workers[slot] = startWorker(threadHeap);
           if (rest.length > 0) queue.push(rest);
+          // The new thread starts once it can be served at once, so that no failure of its goes unheard.
           indexLargePost(largest)
             .then(count)
-            .then(() => serve(slot))
+            .then(() => {
+              workers[slot] = startWorker(threadHeap);
+              return serve(slot);
+            })
             .then(resolve, reject);
         });
         sendNext();
       }).finally(() => workers[slot]?.removeAllListeners('message').removeAllListeners('error'));
-    await Promise.all(workers.map((_, slot) => serve(slot)));
+    const largeDone = files.filter(isLarge).map((file) => indexLargePost(file).then(count));
+    await Promise.all([...workers.map((_, slot) => serve(slot)), ...largeDone]);
     return done;
   }
 
-  // Large posts are rendered one at a time: each may take a gigabyte.
-  let largePostTurn: Promise<unknown> = Promise.resolve();
+  // The large-post lane (LARGE_POST_HEAP): one post at a time, each may take a gigabyte.
+  let lane: Worker | undefined;
+  let laneTurn: Promise<unknown> = Promise.resolve();
   function indexLargePost(file: PlannedFile): Promise<IndexedFiles> {
-    const turn = largePostTurn.then(() => indexAlone(file));
-    largePostTurn = turn.catch(() => undefined);
+    const turn = laneTurn.then(() => indexAlone(file));
+    laneTurn = turn.catch(() => undefined);
     return turn;
   }
 
-  async function indexAlone(file: PlannedFile): Promise<IndexedFiles> {
-    const worker = startWorker(largePostHeap);
-    try {
-      return await new Promise<IndexedFiles>((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', (error: Error) => {
-          if (!outOfMemory(error)) return reject(error);
-          const reason = `needs more than ${largePostHeap.maxOldGenerationSizeMb} MB of memory to render`;
-          resolve({ added: 0, updated: 0, skipped: [{ file: file.job.fileName, reason }] });
-        });
-        worker.postMessage([file]);
-      });
-    } finally {
-      await worker.terminate();
-    }
+  function indexAlone(file: PlannedFile): Promise<IndexedFiles> {
+    const worker = (lane ??= startWorker(largePostHeap));
+    return new Promise<IndexedFiles>((resolve, reject) => {
+      const indexed = (result: IndexedFiles) => {
+        worker.off('error', failed);
+        resolve(result);
+      };
+      const failed = (error: Error) => {
+        // The thread has ended; the next large post gets a new one.
+        worker.off('message', indexed);
+        lane = undefined;
+        if (!outOfMemory(error)) return reject(error);
+        const reason = `needs more than ${largePostHeap.maxOldGenerationSizeMb} MB of memory to render`;
+        resolve({ added: 0, updated: 0, skipped: [{ file: file.job.fileName, reason }] });
+      };
+      worker.once('message', indexed);
+      worker.once('error', failed);
+      worker.postMessage([file]);
+    });
   }
 
   return {
     index,
     async close() {
-      await Promise.all(workers.splice(0).map((worker) => worker.terminate()));
+      const threads = [...workers.splice(0), ...(lane ? [lane] : [])];
+      lane = undefined;
+      await Promise.all(threads.map((worker) => worker.terminate()));
     },
   };
 }

@@ -20,7 +20,7 @@ function tablePost(title: string, kilobytes: number): string {
 }
 
 describe('the indexing pool', () => {
-  // The heaps here are small so that small posts reach them; the server's are 48 MB (old
+  // The heaps here are small so that small posts reach them; the server's are 32 MB (old
   // generation) for each thread and 1 GB for a post rendered alone.
   it('renders a post too big for its thread alone, and skips one too big for any, keeping the rest', async () => {
     const { postsDir, databasePath } = tempSite('quire-pool-');
@@ -47,5 +47,33 @@ describe('the indexing pool', () => {
     expect(html('big-table')).toContain('<table');
     expect(html('huge-table')).toBeUndefined();
     for (let i = 1; i <= SMALL_POSTS; i++) expect(html(`post-${i}`)).toContain('<strong>contiguous memory</strong>');
+  }, 60_000);
+
+  it('renders posts above the large-post size in the lane, never in a thread', async () => {
+    const { postsDir, databasePath } = tempSite('quire-pool-large-');
+    for (let i = 1; i <= SMALL_POSTS; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Post ${i}`));
+    writeFileSync(path.join(postsDir, 'table-a.md'), tablePost('Table A', 40));
+    writeFileSync(path.join(postsDir, 'table-b.md'), tablePost('Table B', 40));
+    const db = openDatabase(databasePath);
+    onTestFinished(() => {
+      db.close();
+    });
+    // The threads could render the tables; the lane is made too small for them, so where
+    // they went shows in the report.
+    const pool = createIndexingPool(databasePath, {
+      threads: 2,
+      largePostBytes: 32 * 1024,
+      largePostHeap: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
+    });
+    onTestFinished(() => pool?.close());
+
+    const report = await createPostStore({ db, postsDir }).reindexWith(pool);
+
+    expect(report.added).toBe(SMALL_POSTS);
+    const reason = 'needs more than 2 MB of memory to render';
+    expect(report.skipped.sort((a, b) => a.file.localeCompare(b.file))).toEqual([
+      { file: 'table-a.md', reason },
+      { file: 'table-b.md', reason },
+    ]);
   }, 60_000);
 });
