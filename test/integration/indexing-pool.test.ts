@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
+import type { PoolOptions } from '../../src/posts/indexing-pool.js';
 import { createPostStore } from '../../src/posts/store.js';
 import { tempSite } from '../helpers/real-site.js';
 
@@ -19,55 +20,52 @@ function tablePost(title: string, kilobytes: number): string {
   return `---\ntitle: ${title}\n---\n| a | b | c |\n|---|---|---|\n${row.repeat(Math.floor((kilobytes * 1024) / row.length))}`;
 }
 
+/**
+ * A site of SMALL_POSTS ordinary posts plus `extra` files, reindexed through a pool made with
+ * `options`; closed when the test ends.
+ */
+async function reindexThroughPool(extra: Record<string, string>, options: PoolOptions) {
+  const { postsDir, databasePath } = tempSite('quire-pool-');
+  for (let i = 1; i <= SMALL_POSTS; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Post ${i}`));
+  for (const [name, text] of Object.entries(extra)) writeFileSync(path.join(postsDir, name), text);
+  const db = openDatabase(databasePath);
+  onTestFinished(() => {
+    db.close();
+  });
+  const pool = createIndexingPool(databasePath, { threads: 2, ...options });
+  expect(pool).toBeDefined();
+  onTestFinished(() => pool?.close());
+  const report = await createPostStore({ db, postsDir }).reindexWith(pool);
+  const html = (slug: string) => db.prepare('SELECT safe_html FROM posts WHERE slug = ?').pluck().get(slug) as string | undefined;
+  return { report, html };
+}
+
 describe('the indexing pool', () => {
   // The heaps here are small so that small posts reach them; the server's are 32 MB (old
   // generation) for each thread and 1 GB for a post rendered alone.
   it('renders a post too big for its thread alone, and skips one too big for any, keeping the rest', async () => {
-    const { postsDir, databasePath } = tempSite('quire-pool-');
-    for (let i = 1; i <= SMALL_POSTS; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Post ${i}`));
-    writeFileSync(path.join(postsDir, 'big-table.md'), tablePost('Big table', 150));
-    writeFileSync(path.join(postsDir, 'huge-table.md'), tablePost('Huge table', 1000));
-    const db = openDatabase(databasePath);
-    onTestFinished(() => {
-      db.close();
-    });
-    const pool = createIndexingPool(databasePath, {
-      threads: 2,
-      threadHeap: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
-      largePostHeap: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
-    });
-    expect(pool).toBeDefined();
-    onTestFinished(() => pool?.close());
-
-    const report = await createPostStore({ db, postsDir }).reindexWith(pool);
+    const { report, html } = await reindexThroughPool(
+      { 'big-table.md': tablePost('Big table', 150), 'huge-table.md': tablePost('Huge table', 1000) },
+      {
+        threadHeap: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
+        largePostHeap: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
+      },
+    );
 
     expect(report.added).toBe(SMALL_POSTS + 1);
     expect(report.skipped).toEqual([{ file: 'huge-table.md', reason: 'needs more than 64 MB of memory to render' }]);
-    const html = (slug: string) => db.prepare('SELECT safe_html FROM posts WHERE slug = ?').pluck().get(slug) as string | undefined;
     expect(html('big-table')).toContain('<table');
     expect(html('huge-table')).toBeUndefined();
     for (let i = 1; i <= SMALL_POSTS; i++) expect(html(`post-${i}`)).toContain('<strong>contiguous memory</strong>');
   }, 60_000);
 
   it('renders posts above the large-post size in the lane, never in a thread', async () => {
-    const { postsDir, databasePath } = tempSite('quire-pool-large-');
-    for (let i = 1; i <= SMALL_POSTS; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), FIXTURE.replace('Typed arrays in practice', `Post ${i}`));
-    writeFileSync(path.join(postsDir, 'table-a.md'), tablePost('Table A', 40));
-    writeFileSync(path.join(postsDir, 'table-b.md'), tablePost('Table B', 40));
-    const db = openDatabase(databasePath);
-    onTestFinished(() => {
-      db.close();
-    });
-    // The threads could render the tables; the lane is made too small for them, so where
+    // The threads could render these tables; the lane is made too small for them, so where
     // they went shows in the report.
-    const pool = createIndexingPool(databasePath, {
-      threads: 2,
-      largePostBytes: 32 * 1024,
-      largePostHeap: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
-    });
-    onTestFinished(() => pool?.close());
-
-    const report = await createPostStore({ db, postsDir }).reindexWith(pool);
+    const { report } = await reindexThroughPool(
+      { 'table-a.md': tablePost('Table A', 40), 'table-b.md': tablePost('Table B', 40) },
+      { largePostBytes: 32 * 1024, largePostHeap: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } },
+    );
 
     expect(report.added).toBe(SMALL_POSTS);
     const reason = 'needs more than 2 MB of memory to render';
