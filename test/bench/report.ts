@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { LoadResult } from './measure.js';
 import { NOISY_CPU_SHARE } from './noise.js';
+import { recentDeletionLines, type RecentDeletion } from './recent-deletions.js';
 import type { PageWeight } from './page-weight.js';
 import type { RowPlan } from './rows.js';
 import {
@@ -25,6 +26,8 @@ export interface Report {
   loadAverageAtStart: number;
   /** Share of the machine's CPU taken by other processes during the loads (undefined off Linux). */
   othersCpuShare: number | undefined;
+  /** The last run's deletion of its folder, when recent enough to slow this run's creates. */
+  recentDeletion: RecentDeletion | undefined;
   rows: RowOutcome[];
   reindex: { ms: number; added: number };
   coldStartMs: number;
@@ -141,6 +144,7 @@ export function formatReport(report: Report): string {
     'CPU µs/req: user + system CPU time of the server process per answer (/proc), Quire / baseline. The load generator',
     'runs in this process on the same cores, so at tens of thousands of req/s it, not the server, sets the pace.',
     noiseLine(report.othersCpuShare),
+    ...recentDeletionLines(report.recentDeletion),
     '',
     measures,
     '',

@@ -12,6 +12,7 @@ import { parseOptions, type BenchOptions } from './options.js';
 import { measurePageWeight } from './page-weight.js';
 import { killAll, memoryOf, stop } from './processes.js';
 import { AUTHOR_PASSWORD, checkBuilt, startQuire, timeReindex } from './quire.js';
+import { countFiles, noteDeletion, recentDeletion, type RecentDeletion } from './recent-deletions.js';
 import { formatReport, type RowOutcome } from './report.js';
 import { BROWSER_ENCODINGS, createPlan, readPlans, type Endpoints, type RowPlan } from './rows.js';
 
@@ -51,7 +52,13 @@ async function measureRow(plan: RowPlan): Promise<RowOutcome> {
   return { plan, baseline: summarize(baseline), quire: summarize(quire) };
 }
 
-async function bench(options: BenchOptions, workDir: string, started: { at: number; loadAverage: number }): Promise<string> {
+interface RunStart {
+  at: number;
+  loadAverage: number;
+  recentDeletion: RecentDeletion | undefined;
+}
+
+async function bench(options: BenchOptions, workDir: string, started: RunStart): Promise<string> {
   checkBuilt();
   const postsDir = path.join(workDir, 'posts');
   step(`writing ${options.posts} posts to ${postsDir}`);
@@ -112,17 +119,19 @@ async function bench(options: BenchOptions, workDir: string, started: { at: numb
     memory,
     pageWeight,
     loadAverageAtStart: started.loadAverage,
+    recentDeletion: started.recentDeletion,
     othersCpuShare: before && after ? othersShare(before, after) : undefined,
     elapsedMs: performance.now() - started.at,
   });
 }
 
 async function main(): Promise<void> {
-  const started = { at: performance.now(), loadAverage: loadavg()[0] ?? Number.NaN };
+  const started: RunStart = { at: performance.now(), loadAverage: loadavg()[0] ?? Number.NaN, recentDeletion: recentDeletion() };
   const options = parseOptions(process.argv.slice(2));
   const workDir = mkdtempSync(path.join(tmpdir(), 'quire-bench-'));
   const cleanUp = () => {
     killAll();
+    noteDeletion(countFiles(workDir));
     rmSync(workDir, { recursive: true, force: true });
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
