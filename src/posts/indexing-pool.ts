@@ -151,9 +151,9 @@ export function createIndexingPool(
   return {
     index,
     async close() {
-      const threads = [...workers.splice(0), ...(lane ? [lane] : [])];
+      const running = [...workers.splice(0), ...(lane ? [lane] : [])];
       lane = undefined;
-      await Promise.all(threads.map((worker) => worker.terminate()));
+      await Promise.all(running.map((worker) => worker.terminate()));
     },
   };
 }
