@@ -12,7 +12,8 @@ try {
   const db = openIndexDatabase(config.databasePath, createLogger());
   const pool = createIndexingPool(config.databasePath);
   const started = performance.now();
-  const report = await createPostStore({ db, postsDir: config.postsDir }).reindexWith(pool);
+  // The server may be running, and writing a post this very moment.
+  const report = await createPostStore({ db, postsDir: config.postsDir }).reindexWith(pool, { writesMayBeInFlight: true });
   const seconds = (performance.now() - started) / 1000;
   await pool?.close();
   db.close();

@@ -10,6 +10,21 @@ import { isSlug, slugify, uniqueSlug } from './slug.js';
  * folder listing and the index, a step of files at a time. Nothing is rendered here.
  */
 
+/** What a reconcile must know of the moment it runs in. */
+export interface ReconcileOptions {
+  /**
+   * True when a live server may be writing a post as the folder is listed (`npm run reindex`
+   * runs beside it): a young temp file is then a post on its way in, whose rename must find it,
+   * and only one older than TEMP_FILE_GRACE_MS is taken for an interrupted write's leftover.
+   * False at the server's start-up, before it takes a request: every temp file is a leftover.
+   */
+  writesMayBeInFlight?: boolean;
+}
+
+// A write takes milliseconds (the form's largest post included); this leaves a stalled disk
+// a long margin.
+export const TEMP_FILE_GRACE_MS = 60_000;
+
 export interface ReindexReport {
   added: number;
   updated: number;
@@ -53,7 +68,7 @@ export const FILES_PER_PLAN_STEP = 2_000;
 export type Plan = ReturnType<typeof startPlan>;
 
 /** Lists the folder, then decides what must change a step of files at a time; renders nothing. */
-export function startPlan(index: PostIndex, postsDir: string) {
+export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFlight = false }: ReconcileOptions = {}) {
   const report: ReindexReport = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] };
   // Rows are looked up one by one rather than loaded (every row and file entry of a blog of
   // 100,000 posts took ~90 MB at start-up), and the folder is listed by name only (a typed
@@ -63,7 +78,7 @@ export function startPlan(index: PostIndex, postsDir: string) {
   const slugNamed: string[] = [];
   const handNamed: string[] = [];
   for (const name of readdirSync(postsDir)) {
-    if (TEMP_FILE.test(name)) rmSync(path.join(postsDir, name), { force: true });
+    if (TEMP_FILE.test(name)) removeLeftover(path.join(postsDir, name), writesMayBeInFlight);
     else if (!name.startsWith('.') && name.endsWith('.md')) (isSlug(name.slice(0, -3)) ? slugNamed : handNamed).push(name);
   }
   // In name order, said here rather than left to the listing (libuv happens to sort it; Node
@@ -133,6 +148,15 @@ export function startPlan(index: PostIndex, postsDir: string) {
     /** Rows whose file was not in the folder, to remove once every file is indexed. */
     removals,
   };
+}
+
+function removeLeftover(tempFile: string, writesMayBeInFlight: boolean): void {
+  if (writesMayBeInFlight) {
+    // Stat'ed again: a temp file listed a moment ago may have been renamed into place since.
+    const modifiedMs = statSync(tempFile, { throwIfNoEntry: false })?.mtimeMs;
+    if (modifiedMs === undefined || modifiedMs > Date.now() - TEMP_FILE_GRACE_MS) return;
+  }
+  rmSync(tempFile, { force: true });
 }
 
 function rowsNotListed(index: PostIndex, fileNames: string[], postsDir: string): Removal[] {

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import type { PostIndex } from './index-db.js';
 import { recordFromFile, type PostRecord } from './record.js';
-import { startPlan, type Plan, type PlannedFile, type PlanStep, type RecordJob, type ReindexReport } from './reconcile-plan.js';
+import { startPlan, type Plan, type PlannedFile, type PlanStep, type ReconcileOptions, type RecordJob, type ReindexReport } from './reconcile-plan.js';
 
 type Deps = { db: Database; index: PostIndex; postsDir: string };
 
@@ -30,15 +30,15 @@ const MIN_FILES_FOR_THREADS = 64;
  * full rebuild grows group by group, and an interrupted one resumes where it stopped (indexed
  * files are recognised by size and mtime).
  */
-export function reconcile(deps: Deps): ReindexReport {
-  const plan = startPlan(deps.index, deps.postsDir);
+export function reconcile(deps: Deps, options?: ReconcileOptions): ReindexReport {
+  const plan = startPlan(deps.index, deps.postsDir, options);
   for (let step = plan.next(); step; step = plan.next()) applyStep(deps, plan.report, step, indexFiles(deps, step.files));
   return finishPlan(deps, plan);
 }
 
 /** The same, with the files handed to `indexer` (worker threads that render and write them). */
-export async function reconcileWith(deps: Deps, indexer: FileIndexer | undefined): Promise<ReindexReport> {
-  const plan = startPlan(deps.index, deps.postsDir);
+export async function reconcileWith(deps: Deps, indexer: FileIndexer | undefined, options?: ReconcileOptions): Promise<ReindexReport> {
+  const plan = startPlan(deps.index, deps.postsDir, options);
   for (let step = plan.next(); step; step = plan.next()) {
     const threaded = indexer && step.files.length >= MIN_FILES_FOR_THREADS;
     applyStep(deps, plan.report, step, threaded ? await indexer.index(step.files) : indexFiles(deps, step.files));

@@ -5,7 +5,7 @@ import { postFiles, type PostFiles } from './files.js';
 import { serializePostFile } from './front-matter.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
-import type { ReindexReport } from './reconcile-plan.js';
+import type { ReconcileOptions, ReindexReport } from './reconcile-plan.js';
 import { reconcile, reconcileWith, type FileIndexer } from './reconcile.js';
 import { recordFromFile } from './record.js';
 import { sanitizeMarkdown } from '../markdown/sanitize-markdown.js';
@@ -30,9 +30,9 @@ export interface PostStore {
   /** The file's text, for GET /posts/:slug.md. */
   source(slug: string): string | undefined;
   create(draft: NewPost): Post;
-  reindex(): ReindexReport;
+  reindex(options?: ReconcileOptions): ReindexReport;
   /** The same, with the files handed to `indexer` (the worker-thread pool, for large folders). */
-  reindexWith(indexer: FileIndexer | undefined): Promise<ReindexReport>;
+  reindexWith(indexer: FileIndexer | undefined, options?: ReconcileOptions): Promise<ReindexReport>;
   /** Changes whenever the index changes, here or in another process: page caches key on it. */
   version(): string;
   /** True when the index answers a query (for /healthz). */
@@ -96,14 +96,14 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
       return record;
     },
 
-    reindex() {
-      const report = reconcile({ db, index, postsDir });
+    reindex(options) {
+      const report = reconcile({ db, index, postsDir }, options);
       indexVersion.bump();
       return report;
     },
 
-    async reindexWith(indexer) {
-      const report = await reconcileWith({ db, index, postsDir }, indexer);
+    async reindexWith(indexer, options) {
+      const report = await reconcileWith({ db, index, postsDir }, indexer, options);
       indexVersion.bump();
       return report;
     },

@@ -87,6 +87,21 @@ describe('PostStore.reindex', () => {
     close();
   });
 
+  it('beside a live server, leaves a young temp file alone (a post on its way in) and removes an old one', () => {
+    const { store, postsDir, close } = setUp();
+    writeFileSync(path.join(postsDir, '.being-written.md.1a2b3c.tmp'), 'half a po');
+    writeFileSync(path.join(postsDir, '.interrupted.md.4d5e6f.tmp'), 'half a po');
+    const twoMinutesAgo = new Date(Date.now() - 2 * 60_000);
+    utimesSync(path.join(postsDir, '.interrupted.md.4d5e6f.tmp'), twoMinutesAgo, twoMinutesAgo);
+
+    expect(store.reindex({ writesMayBeInFlight: true })).toMatchObject({ added: 0, skipped: [] });
+    expect(readdirSync(postsDir)).toEqual(['.being-written.md.1a2b3c.tmp']);
+    // At a start-up, before any request, no write is in flight: every temp file is a leftover.
+    store.reindex();
+    expect(readdirSync(postsDir)).toEqual([]);
+    close();
+  });
+
   it('removes the post of a file replaced by a folder of the same name, and ignores the folder', () => {
     const { store, postsDir, close } = setUp();
     store.create(draft);
