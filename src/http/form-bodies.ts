@@ -1,6 +1,5 @@
 import express, { type NextFunction, type RequestHandler, type Response } from 'express';
 import { MAX_FORM_FIELDS, MAX_REQUEST_BYTES } from '../posts/limits.js';
-import { tooLarge } from '../posts/upload.js';
 import { HttpError } from './http-error.js';
 
 /**
@@ -18,16 +17,13 @@ export function formBodies(): RequestHandler {
   const forAuthor = express.urlencoded({ extended: false, limit: MAX_REQUEST_BYTES, parameterLimit: MAX_FORM_FIELDS });
   const forVisitor = express.urlencoded({ extended: false, limit: MAX_VISITOR_FORM_BYTES, parameterLimit: MAX_FORM_FIELDS });
   return (req, res, next) => {
-    // body-parser reads a body over its limit to the end before it answers 413 (megabytes, for
-    // nothing); one whose length says so is refused unread, and its connection ended.
-    const length = req.headers['content-length'];
-    if (res.locals.user) {
-      if (Number(length) > MAX_REQUEST_BYTES && req.is('application/x-www-form-urlencoded')) return refuseUnread(res, next, tooLarge());
-      return forAuthor(req, res, next);
-    }
+    if (res.locals.user) return forAuthor(req, res, next);
     if (!req.is('application/x-www-form-urlencoded')) return forVisitor(req, res, next);
-    // A visitor's body of unknown length (chunked) would be read to its end the same way, however
-    // long: browsers always state the length of a form, so a visitor's form must state it too.
+    // body-parser reads a body over its limit to the end before it answers 413 (megabytes, for
+    // nothing); one whose length says so is refused unread, and its connection ended. A body
+    // of unknown length (chunked) would be read to its end the same way, however long: browsers
+    // always state the length of a form, so a visitor's form must state it too.
+    const length = req.headers['content-length'];
     if (length === undefined && req.headers['transfer-encoding'] !== undefined) return refuseUnread(res, next, new HttpError(411));
     if (Number(length) > MAX_VISITOR_FORM_BYTES) return refuseUnread(res, next, new HttpError(413));
     forVisitor(req, res, next);

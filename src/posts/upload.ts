@@ -5,8 +5,7 @@ import multer from 'multer';
 import { HttpError } from '../http/http-error.js';
 import { MAX_FORM_FIELDS, MAX_REQUEST_BYTES } from './limits.js';
 
-/** A post form over MAX_REQUEST_BYTES, multipart or url-encoded: refused before it is read. */
-export const tooLarge = () => new HttpError(413, `The form was larger than ${MAX_REQUEST_BYTES / 1024 / 1024} MB, so it was not read.`);
+const tooLarge = () => new HttpError(413, `The form was larger than ${MAX_REQUEST_BYTES / 1024 / 1024} MB, so it was not read.`);
 
 /**
  * Multer limits each part, not the whole body: a body sent in chunks (no Content-Length) could
