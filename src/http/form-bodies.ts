@@ -17,6 +17,8 @@ export function formBodies(): RequestHandler {
   const forAuthor = express.urlencoded({ extended: false, limit: MAX_REQUEST_BYTES, parameterLimit: MAX_FORM_FIELDS });
   const forVisitor = express.urlencoded({ extended: false, limit: MAX_VISITOR_FORM_BYTES, parameterLimit: MAX_FORM_FIELDS });
   return (req, res, next) => {
+    // The author's form over the limit is read to its end (discarded, not kept) before the 413:
+    // answered and closed at once, a browser still sending gets a reset instead of the page.
     if (res.locals.user) return forAuthor(req, res, next);
     if (!req.is('application/x-www-form-urlencoded')) return forVisitor(req, res, next);
     // body-parser reads a body over its limit to the end before it answers 413 (megabytes, for
