@@ -68,8 +68,8 @@ export function createIndexingPool(
   const workers: Worker[] = [];
 
   async function index(files: PlannedFile[]): Promise<IndexedFiles> {
-    const isLarge = (file: PlannedFile) => file.stat.size > largePostBytes;
-    const regular = files.filter((file) => !isLarge(file));
+    const large = files.filter((file) => file.stat.size > largePostBytes);
+    const regular = files.filter((file) => file.stat.size <= largePostBytes);
     const queue: PlannedFile[][] = [];
     for (let start = 0; start < regular.length; start += FILES_PER_BATCH) queue.push(regular.slice(start, start + FILES_PER_BATCH));
     if (queue.length > 0) while (workers.length < threads) workers.push(startWorker(threadHeap));
@@ -113,7 +113,7 @@ export function createIndexingPool(
         });
         sendNext();
       }).finally(() => workers[slot]?.removeAllListeners('message').removeAllListeners('error'));
-    const largeDone = files.filter(isLarge).map((file) => indexLargePost(file).then(count));
+    const largeDone = large.map((file) => indexLargePost(file).then(count));
     await Promise.all([...workers.map((_, slot) => serve(slot)), ...largeDone]);
     return done;
   }

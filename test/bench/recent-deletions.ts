@@ -16,8 +16,6 @@ const RECENCY_SECONDS = 360;
 export interface RecentDeletion {
   files: number;
   secondsAgo: number;
-  /** How long until inodes freed then are no longer passed over. */
-  secondsLeft: number;
 }
 
 /** The files in `dir` and its folders, counted before the run deletes it. */
@@ -38,7 +36,7 @@ export function recentDeletion(): RecentDeletion | undefined {
   try {
     const { atMs, files } = JSON.parse(readFileSync(MARKER, 'utf8')) as { atMs: number; files: number };
     const secondsAgo = Math.round((Date.now() - atMs) / 1000);
-    return secondsAgo < RECENCY_SECONDS ? { files, secondsAgo, secondsLeft: RECENCY_SECONDS - secondsAgo } : undefined;
+    return secondsAgo < RECENCY_SECONDS ? { files, secondsAgo } : undefined;
   } catch {
     return undefined;
   }
@@ -49,5 +47,5 @@ export function recentDeletionLines(deletion: RecentDeletion | undefined): strin
   if (!deletion) return [];
   return [`NOTE: the last bench run deleted ${deletion.files.toLocaleString('en-US')} files ${deletion.secondsAgo} s before this one started. `
     + "On a filesystem without a journal, as this project's machine's ext4, creating a file passes over the inodes freed in the last 60-360 s, "
-    + `so the POST rows may be slow and uneven; for them, run again in ${deletion.secondsLeft} s or more.`];
+    + `so the POST rows may be slow and uneven; for them, run again in ${RECENCY_SECONDS - deletion.secondsAgo} s or more.`];
 }

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import type { LoadResult } from './measure.js';
 import { NOISY_CPU_SHARE } from './noise.js';
-import { recentDeletionLines, type RecentDeletion } from './recent-deletions.js';
 import type { PageWeight } from './page-weight.js';
+import { recentDeletionLines, type RecentDeletion } from './recent-deletions.js';
 import type { RowPlan } from './rows.js';
 import {
   MAX_PAGE_WEIGHT_BYTES,
