@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { YOUNG_GENERATION_MB } from '../launch.js';
 import type { PlannedFile } from './reconcile-plan.js';
 import type { FileIndexer, IndexedFiles } from './reconcile.js';
 
@@ -13,15 +14,16 @@ const FILES_PER_BATCH = 32;
  * 419 MB, twice the server's budget.
  * The old generation is what a thread keeps resident on Node 24: its V8 pools the pages a
  * collection frees until a memory-reducing one, which a busy thread never has, so each thread
- * holds its heap's high-water mark. A young generation big enough for a render's short-lived
- * objects keeps them from being promoted, and the old one is sized for the posts a blog is
- * made of; larger files go to the large-post lane (LARGE_POST_BYTES). A 512 KB post of code,
- * tables and prose renders in 32 MB on Node 20 and 24; a 1 MiB one (the form's limit) needs
- * 44-48 MB, which every thread had before: a first start on 100,000 posts peaked at 188-189 MB
- * on Node 24 instead of 206-215 MB (same speed), and 161-163 MB instead of 165-167 on Node 20
- * (79-83 s instead of 75-77).
+ * holds its heap's high-water mark. It is sized for the posts a blog is made of; larger files
+ * go to the large-post lane (LARGE_POST_BYTES). A 512 KB post of code, tables and prose
+ * renders in 32 MB on Node 20 and 24; a 1 MiB one (the form's limit) needs 44-48 MB, which
+ * every thread had before: a first start on 100,000 posts peaked at 188-189 MB on Node 24
+ * instead of 206-215 MB (same speed), and 161-163 MB instead of 165-167 on Node 20 (79-83 s
+ * instead of 75-77).
+ * The young generation is the launch's, which V8 gives every thread whatever is asked here; it
+ * is asked for all the same, so that a thread is the same where the flag is absent (tests).
  */
-const THREAD_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 32 };
+const THREAD_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 32 };
 
 /** Post files bigger than this skip the threads and are rendered in the large-post lane. */
 const LARGE_POST_BYTES = 256 * 1024;
@@ -31,11 +33,11 @@ const LARGE_POST_BYTES = 256 * 1024;
  * rebuild ends (a thread per post cost a start each time, and on Node 24 an ended thread's
  * pages stay mapped 8 s more). A hand-written file of megabytes of table cells or emphasis
  * takes 300 MB to 1 GB to render; one that needs more than this is skipped (its last good row
- * stays) rather than taking the machine. The young generation is the threads': with V8's
- * default, the lane's heap grew to 160-180 MB on Node 24 over 30 posts of 300 KB, against
- * 46-67 MB with this one (Node 20: 59-81 MB with the default, 44-59 MB with this one).
+ * stays) rather than taking the machine. The young generation is the launch's, as the threads':
+ * with V8's default, the lane's heap grew to 160-180 MB on Node 24 over 30 posts of 300 KB,
+ * against 36-49 MB with this one (Node 20: 59-81 MB with the default, 37-38 MB with this one).
  */
-const LARGE_POST_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 1024 };
+const LARGE_POST_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 1024 };
 
 const outOfMemory = (error: Error & { code?: string }) => error.code === 'ERR_WORKER_OUT_OF_MEMORY';
 
