@@ -7,7 +7,7 @@ import { authRoutes } from './auth/routes.js';
 import type { SessionStore } from './auth/sessions.js';
 import { createThrottle, type Throttle } from './auth/throttle.js';
 import type { Config } from './config.js';
-import { assetRoutes, type Assets } from './http/assets.js';
+import { assetRoutes, STATIC_CACHE_CONTROL, type Assets } from './http/assets.js';
 import { notFound, renderError } from './http/errors.js';
 import { formBodies } from './http/form-bodies.js';
 import { createFastPath } from './http/fast-path.js';
@@ -61,9 +61,10 @@ export function createApp(deps: AppDeps): RequestListener {
   // Who is asking, and what every view needs; readers' pages are kept for the fast path.
   app.use(auth.authenticate, viewLocals({ title: config.siteTitle, url: config.siteUrl }), fastPath.capturePages);
 
-  // Static files: the fingerprinted stylesheet, then the rest of public/.
+  // Static files: the fingerprinted stylesheet and icon, then public/ under its own names (for
+  // links from elsewhere), which browsers may keep for an hour.
   app.use(assetRoutes(assets));
-  app.use(express.static(PUBLIC_DIR, { maxAge: '1h', index: false, redirect: false }));
+  app.use(express.static(PUBLIC_DIR, { index: false, redirect: false, setHeaders: (res) => res.setHeader('Cache-Control', STATIC_CACHE_CONTROL) }));
 
   // Url-encoded bodies, post-sized only for the author (multipart is parsed by the one route that takes it).
   app.use(formBodies());

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from './log.js';
 import type { PageCache } from './page-cache.js';
+import { pageKey } from './page-key.js';
 import { matchesEtag, negotiateEncoding, type Representation } from './representation.js';
 
 /**
@@ -18,7 +19,7 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     // The author sees pages with forms and tokens in them; only readers share pages.
     if (req.headers.cookie?.includes(sessionMarker)) return false;
-    const page = cache.get(req.url ?? '');
+    const page = cache.get(pageKey(req.url ?? ''));
     if (!page) return false;
     const started = process.hrtime.bigint();
     const id = randomUUID();
@@ -28,20 +29,24 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
   }
 
   /**
-   * Express middleware for readers' GETs: when a route marks its page `res.locals.cacheable`,
-   * the rendered page is stored, then sent exactly as a cache hit would be (same ETag, same
-   * encodings), so the first reader and the thousandth get the same bytes.
+   * Express middleware for readers' GETs and HEADs: when a route names the URL its page lives
+   * at (`res.locals.cacheAs`, the form the site's own links take), the rendered page is stored
+   * under it, then sent exactly as a cache hit would be (same ETag, same encodings), so the
+   * first reader and the thousandth get the same bytes. A page asked for under another form of
+   * its URL (`/?page=02`, a slug in lower-case percent-escapes) is sent by Express and not kept:
+   * such forms have no end, and each kept page costs memory and a compression at its best.
    */
   const capturePages: RequestHandler = (req, res, next) => {
-    if (req.method !== 'GET' || res.locals.user) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || res.locals.user) return next();
     const sendWithExpress = res.send.bind(res);
     res.send = (body?: unknown) => {
-      const cacheable = res.locals.cacheable === true && res.statusCode === 200 && !res.getHeader('set-cookie');
+      const key = pageKey(req.originalUrl);
+      const cacheable = res.locals.cacheAs === key && res.statusCode === 200 && !res.getHeader('set-cookie');
       if (!cacheable || (typeof body !== 'string' && !Buffer.isBuffer(body))) return sendWithExpress(body);
       if (!res.getHeader('content-type')) res.setHeader('Content-Type', 'text/html; charset=utf-8');
       res.setHeader('Cache-Control', String(res.locals.cacheControl ?? READER_CACHE_CONTROL));
       res.setHeader('Vary', 'Accept-Encoding, Cookie');
-      const page = cache.put(req.originalUrl, Buffer.from(body), storedHeaders(res), true);
+      const page = cache.put(key, Buffer.from(body), storedHeaders(res), true);
       // The request logger's X-Request-Id goes back on by writePage, with the same id.
       res.removeHeader('X-Request-Id');
       writePage(req, res, page, String(res.locals.requestId));

@@ -1,4 +1,5 @@
 import type { Express, RequestHandler } from 'express';
+import { postUrl } from '../posts/urls.js';
 import type { Assets } from './assets.js';
 
 export interface SiteInfo {
@@ -22,4 +23,5 @@ const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'l
 export function registerViewHelpers(app: Express, assets: Assets): void {
   app.locals.formatDate = (iso: string) => DATE_FORMAT.format(new Date(iso));
   app.locals.assets = assets.urls;
+  app.locals.postUrl = postUrl;
 }

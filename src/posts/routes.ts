@@ -8,6 +8,7 @@ import { formValues, type FieldErrors, type FormValues } from './schema.js';
 import type { PostStore } from './store.js';
 import { readSubmission } from './submission.js';
 import { multipartForm } from './upload.js';
+import { postUrl } from './urls.js';
 
 const MAX_PAGE = 1_000_000;
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(MAX_PAGE).default(1) });
@@ -22,7 +23,7 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
     const list = store.list(page);
     if (page > 1 && list.items.length === 0) throw new HttpError(404, 'There are no posts on that page.');
     const form = res.locals.user ? { values, errors } : undefined;
-    res.locals.cacheable = status === 200;
+    if (status === 200) res.locals.cacheAs = page === 1 ? '/' : `/?page=${page}`;
     res.status(status).render('posts/index', { posts: list.items, page: list, form });
   };
 
@@ -35,12 +36,12 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
   router.get('/posts/:slug.md', (req, res) => {
     const source = store.source(req.params.slug);
     if (source === undefined) throw new HttpError(404);
-    res.locals.cacheable = true;
+    res.locals.cacheAs = `${postUrl(req.params.slug)}.md`;
     res.type('text/markdown; charset=utf-8').send(source);
   });
 
-  router.get('/posts/:slug', loadPost(store), (_req, res) => {
-    res.locals.cacheable = true;
+  router.get('/posts/:slug', loadPost(store), (req, res) => {
+    res.locals.cacheAs = postUrl(String(req.params.slug));
     res.render('posts/show');
   });
 
@@ -49,7 +50,7 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
     if ('errors' in submission) return showIndex(res, 1, 400, formValues(req.body), submission.errors);
     try {
       const post = store.create(submission.draft);
-      res.redirect(303, `/posts/${encodeURIComponent(post.slug)}`);
+      res.redirect(303, postUrl(post.slug));
     } catch (error) {
       if (error instanceof UnsafeMarkdownError) return showIndex(res, 1, 400, formValues(req.body), { content: error.message });
       // A full disk or a locked index is the machine's fault: the form comes back with every character typed.

@@ -112,10 +112,47 @@ describe('readers’ pages from memory', () => {
     expect(Number(head.headers['content-length'])).toBeGreaterThan(100);
     expect(head.text ?? '').toBe('');
   });
+
+  it('answers a HEAD before any GET with the headers the GET then gets', async () => {
+    const { app } = makeTestApp({ posts: ['typed-arrays.md'] });
+    for (const url of ['/', '/posts/typed-arrays', '/posts/typed-arrays.md']) {
+      const head = await request(app).head(url).set('Accept-Encoding', 'br').expect(200);
+      const get = await rawGet(app, url, { 'Accept-Encoding': 'br' });
+      for (const header of ['etag', 'cache-control', 'content-encoding', 'content-length', 'content-type', 'vary']) {
+        expect(head.headers[header], `${header} of ${url}`).toBe(get.headers[header]);
+      }
+      expect(head.headers['cache-control']).toBe('public, no-cache');
+    }
+  });
+
+  it('serves links with tracking parameters (fbclid, utm_*) the same page from memory', async () => {
+    const { app, db } = makeTestApp({ posts: ['typed-arrays.md'] });
+    const pages = [await request(app).get('/posts/typed-arrays').expect(200), await request(app).get('/').expect(200)];
+    db.close();
+    for (let click = 0; click < 3; click++) {
+      const shared = await request(app).get(`/posts/typed-arrays?fbclid=IwAR${click}x&utm_source=social&utm_medium=${click}`).expect(200);
+      expect(shared.headers.etag).toBe(pages[0]?.headers.etag);
+      expect(shared.text).toBe(pages[0]?.text);
+      const index = await request(app).get(`/?utm_source=newsletter&utm_campaign=${click}`).expect(200);
+      expect(index.headers.etag).toBe(pages[1]?.headers.etag);
+    }
+  });
+
+  it('keeps a page only under the URL the site links to, since other forms of it have no end', async () => {
+    const { app } = makeTestApp({ posts: ['typed-arrays.md'] });
+    for (const url of ['/?page=01', '/?page=1', '/posts/typed-arrays?page=7']) {
+      for (let visit = 0; visit < 2; visit++) {
+        const res = await request(app).get(url).set('Accept-Encoding', 'br').expect(200);
+        expect(res.text, url).toContain('Typed arrays in practice');
+        expect(res.headers['cache-control'], url).toBe('no-store');
+        expect(res.headers['content-encoding'], url).toBeUndefined();
+      }
+    }
+  });
 });
 
-describe('the stylesheet', () => {
-  it('has a fingerprinted URL that browsers may keep for good, compressed', async () => {
+describe('the stylesheet and the icon', () => {
+  it('the stylesheet has a fingerprinted URL that browsers may keep for good, compressed', async () => {
     const { app } = makeTestApp();
     const page = await request(app).get('/').expect(200);
     const href = /<link rel="stylesheet" href="(\/assets\/style\.[0-9a-f]{10}\.css)">/.exec(page.text)?.[1];
@@ -126,5 +163,17 @@ describe('the stylesheet', () => {
     expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(css.headers['content-encoding']).toBe('br');
     expect(brotliDecompressSync(css.body).toString()).toContain('prefers-color-scheme');
+  });
+
+  it('the icon has one too, and public/ under its own names may be kept for an hour', async () => {
+    const { app } = makeTestApp();
+    const page = await request(app).get('/').expect(200);
+    const href = /<link rel="icon" href="(\/assets\/favicon\.[0-9a-f]{10}\.svg)" type="image\/svg\+xml">/.exec(page.text)?.[1];
+    expect(href).toBeDefined();
+    const icon = await request(app).get(href as string).expect(200);
+    expect(icon.headers['content-type']).toBe('image/svg+xml');
+    expect(icon.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const unversioned = await request(app).get('/favicon.svg').expect(200);
+    expect(unversioned.headers['cache-control']).toBe('public, max-age=3600');
   });
 });
