@@ -25,8 +25,14 @@ const answers = new Map<string, Answer>(
   ]),
 );
 
+// A link's query is ignored, as Quire's pages ignore the parameters they do not read.
+const pathOf = (url: string) => {
+  const queryStart = url.indexOf('?');
+  return queryStart === -1 ? url : url.slice(0, queryStart);
+};
+
 const server = http.createServer((req, res) => {
-  const answer = answers.get(fixtureKey(req.url ?? '', req.headers['if-none-match']));
+  const answer = answers.get(fixtureKey(pathOf(req.url ?? ''), req.headers['if-none-match']));
   if (!answer) {
     res.writeHead(404).end();
     return;

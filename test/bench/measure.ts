@@ -18,6 +18,8 @@ export interface Load {
   headers?: Record<string, string>;
   /** For requests whose body changes each time (creates need unique titles). */
   nextBody?: () => string;
+  /** For requests whose path changes each time (links shared with a parameter of their own). */
+  nextPath?: () => string;
   /** The server's process, to count the CPU time it spends per answer. */
   serverPid?: number;
 }
@@ -52,7 +54,7 @@ export function runLoad(load: Load): Promise<LoadSamples> {
   let responses = 0;
   let wrongStatus = 0;
   const statuses: Record<string, number> = {};
-  const { nextBody, serverPid } = load;
+  const { nextBody, nextPath, serverPid } = load;
   const cpuBefore = serverPid === undefined ? undefined : cpuMsOf(serverPid);
   const started = performance.now();
 
@@ -66,7 +68,10 @@ export function runLoad(load: Load): Promise<LoadSamples> {
         timeout: REQUEST_TIMEOUT_SECONDS,
         method: load.method ?? 'GET',
         headers: load.headers ?? {},
-        requests: nextBody ? [{ setupRequest: (request) => ({ ...request, body: nextBody() }) }] : undefined,
+        requests:
+          nextBody || nextPath
+            ? [{ setupRequest: (request) => ({ ...request, ...(nextBody && { body: nextBody() }), ...(nextPath && { path: nextPath() }) }) }]
+            : undefined,
       },
       (error: unknown, result: autocannon.Result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));

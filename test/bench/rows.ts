@@ -38,12 +38,13 @@ const CREATE_TAGS = 'bench, load';
 let postsCreated = 0;
 
 function readPlan(
-  { name, path, headers, expectStatus }: { name: string; path: string; headers: Record<string, string>; expectStatus: number },
+  { name, path, nextPath, headers, expectStatus }: { name: string; path: string; nextPath?: () => string; headers: Record<string, string>; expectStatus: number },
   endpoints: Endpoints,
   options: BenchOptions,
 ): RowPlan {
   const load = (server: Endpoint): Load => ({
     url: `${server.url}${path}`,
+    nextPath,
     serverPid: server.pid,
     connections: options.connections,
     durationSeconds: options.durationSeconds,
@@ -59,7 +60,11 @@ function sizeOf(fixture: Fixture): string {
   return `[${encoding} ${(Buffer.from(fixture.bodyBase64, 'base64').length / 1024).toFixed(1)} KB]`;
 }
 
-/** Anonymous reads of the index, the typical post and its source, and the post's 304. */
+/**
+ * Anonymous reads of the index, the typical post and its source, the post's 304, and the post
+ * as reached from a shared link: social sites add a parameter of their own to a link, often
+ * with a new value on every click (`fbclid`), which a cache keyed on the whole URL never hits.
+ */
 export function readPlans(reads: ReadFixtures, endpoints: Endpoints, options: BenchOptions): RowPlan[] {
   const row = (name: string, { fixture }: { fixture: Fixture }) =>
     readPlan({ name: `${name}  ${sizeOf(fixture)}`, path: fixture.path, headers: BROWSER_ENCODINGS, expectStatus: 200 }, endpoints, options);
@@ -73,9 +78,22 @@ export function readPlans(reads: ReadFixtures, endpoints: Endpoints, options: Be
     endpoints,
     options,
   );
+  let clicks = 0;
+  const sharedLink = readPlan(
+    {
+      name: `GET /posts/:slug?fbclid=<new each time>  ${sizeOf(reads.post.fixture)}`,
+      path: reads.post.fixture.path,
+      nextPath: () => `${reads.post.fixture.path}?fbclid=IwAR${++clicks}&utm_source=bench`,
+      headers: BROWSER_ENCODINGS,
+      expectStatus: 200,
+    },
+    endpoints,
+    options,
+  );
   return [
     row('GET /', reads.index),
     row('GET /posts/:slug', reads.post),
+    sharedLink,
     row('GET /posts/:slug.md', reads.source),
     reads.conditional ? notModified : { ...notModified, unavailable: 'no ETag' },
   ];
