@@ -7,13 +7,18 @@
  */
 const PAGE_PARAMETERS = ['page'];
 
-/** The URL a reader's page is kept under: the path, and only the parameters pages read. */
+/**
+ * The URL a reader's page is kept under: the path, and only the parameters pages read. One
+ * trailing slash is dropped, as the router drops it (`/posts/a-post/` is `/posts/a-post`).
+ */
 export function pageKey(url: string): string {
   const queryStart = url.indexOf('?');
-  if (queryStart === -1) return url;
+  const path = withoutTrailingSlash(queryStart === -1 ? url : url.slice(0, queryStart));
+  if (queryStart === -1) return path;
   const query = new URLSearchParams(url.slice(queryStart + 1));
   const kept = new URLSearchParams();
   for (const name of PAGE_PARAMETERS) for (const value of query.getAll(name)) kept.append(name, value);
-  const path = url.slice(0, queryStart);
   return kept.size === 0 ? path : `${path}?${kept.toString()}`;
 }
+
+const withoutTrailingSlash = (path: string) => (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);

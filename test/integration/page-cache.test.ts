@@ -138,6 +138,15 @@ describe('readers’ pages from memory', () => {
     }
   });
 
+  it('serves a link written with a trailing slash the same page from memory', async () => {
+    const { app, db } = makeTestApp({ posts: ['typed-arrays.md'] });
+    const page = await request(app).get('/posts/typed-arrays/').expect(200);
+    db.close();
+    const again = await request(app).get('/posts/typed-arrays').expect(200);
+    expect(again.headers.etag).toBe(page.headers.etag);
+    expect(page.headers['cache-control']).toBe('public, no-cache');
+  });
+
   it('keeps a page only under the URL the site links to, since other forms of it have no end', async () => {
     const { app } = makeTestApp({ posts: ['typed-arrays.md'] });
     for (const url of ['/?page=01', '/?page=1', '/posts/typed-arrays?page=7']) {
