@@ -82,7 +82,5 @@ export function createApp(deps: AppDeps): RequestListener {
   // Nothing matched, or something failed: one place answers.
   app.use(notFound, renderError(log));
 
-  return (req, res) => {
-    if (!fastPath.tryServe(req, res)) app(req, res);
-  };
+  return (req, res) => fastPath.serve(req, res, () => app(req, res));
 }

@@ -14,18 +14,22 @@ import { matchesEtag, negotiateEncoding, type Representation } from './represent
 export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache; sessionCookie: string; log: Logger }) {
   const sessionMarker = `${sessionCookie}=`;
 
-  /** Answers from the cache and returns true, or returns false to let Express answer. */
-  function tryServe(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  /** Answers from the cache, or calls `fullStack` to let Express answer. */
+  function serve(req: IncomingMessage, res: ServerResponse, fullStack: () => void): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fullStack();
     // The author sees pages with forms and tokens in them; only readers share pages.
-    if (req.headers.cookie?.includes(sessionMarker)) return false;
+    if (req.headers.cookie?.includes(sessionMarker)) return fullStack();
     const page = cache.get(pageKey(req.url ?? ''));
-    if (!page) return false;
+    if (!page) return fullStack();
     const started = process.hrtime.bigint();
-    const id = randomUUID();
-    const status = writePage(req, res, page, id);
-    log.info({ id, method: req.method, path: (req.url ?? '').slice(0, 500), status, ms: Number(process.hrtime.bigint() - started) / 1e6 });
-    return true;
+    const answer = (ready: Representation) => {
+      const id = randomUUID();
+      const status = writePage(req, res, ready, id);
+      log.info({ id, method: req.method, path: (req.url ?? '').slice(0, 500), status, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+    };
+    // Still being compressed for the reader who asked first: wait for it (or, if that failed, render it).
+    if (page instanceof Promise) page.then(answer, fullStack);
+    else answer(page);
   }
 
   /**
@@ -46,16 +50,23 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
       if (!res.getHeader('content-type')) res.setHeader('Content-Type', 'text/html; charset=utf-8');
       res.setHeader('Cache-Control', String(res.locals.cacheControl ?? READER_CACHE_CONTROL));
       res.setHeader('Vary', 'Accept-Encoding, Cookie');
-      const page = cache.put(key, Buffer.from(body), storedHeaders(res), true);
+      const headers = storedHeaders(res);
+      const id = String(res.locals.requestId);
       // The request logger's X-Request-Id goes back on by writePage, with the same id.
       res.removeHeader('X-Request-Id');
-      writePage(req, res, page, String(res.locals.requestId));
+      cache.put(key, Buffer.from(body), headers, true).then(
+        (page) => writePage(req, res, page, id),
+        () => {
+          res.setHeader('X-Request-Id', id);
+          sendWithExpress(body);
+        },
+      );
       return res;
     };
     next();
   };
 
-  return { tryServe, capturePages };
+  return { serve, capturePages };
 }
 
 /** Writes a prepared page: 304 when the browser has it, else the best encoding it accepts. */

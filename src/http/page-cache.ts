@@ -5,17 +5,29 @@ import { prepareRepresentation, type Representation } from './representation.js'
  * to one version of the index: when `version()` changes (a post was written here, or another
  * process reindexed), every page is dropped at once, since a new post changes the index pages
  * as well as its own. Least recently used pages go first when the byte budget is spent.
+ *
+ * A page is kept as soon as it is rendered, while it is still being compressed (off the main
+ * thread): readers asking for it meanwhile wait for that one compression instead of rendering
+ * and compressing it again each.
  */
 export interface PageCache {
-  get(url: string): Representation | undefined;
-  put(url: string, body: Buffer, headers: [string, string][], compressible: boolean): Representation;
+  /** The page kept under `key`: ready, still being compressed, or none. */
+  get(key: string): Representation | Promise<Representation> | undefined;
+  /** Keeps a rendered page under `key`; a page already kept there (same version) is used instead. */
+  put(key: string, body: Buffer, headers: [string, string][], compressible: boolean): Promise<Representation>;
 }
 
 export const DEFAULT_CACHE_BYTES = 48 * 1024 * 1024;
 
+interface Entry {
+  ready: Promise<Representation>;
+  /** Set once compressed; only then does the entry count against the budget. */
+  page?: Representation;
+}
+
 export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { version: () => string; maxBytes?: number }): PageCache {
   // A Map keeps insertion order: re-inserting on every hit makes its first key the least recent.
-  let pages = new Map<string, Representation>();
+  let pages = new Map<string, Entry>();
   let pagesVersion = version();
   let bytes = 0;
 
@@ -29,30 +41,43 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
     return pages;
   };
 
+  const evictOverBudget = (live: Map<string, Entry>) => {
+    for (const [oldest, entry] of live) {
+      if (bytes <= maxBytes) break;
+      live.delete(oldest);
+      bytes -= entry.page?.bytes ?? 0;
+    }
+  };
+
   return {
-    get(url) {
+    get(key) {
       const live = current();
-      const page = live.get(url);
-      if (page) {
-        live.delete(url);
-        live.set(url, page);
-      }
-      return page;
+      const entry = live.get(key);
+      if (!entry) return undefined;
+      live.delete(key);
+      live.set(key, entry);
+      return entry.page ?? entry.ready;
     },
-    put(url, body, headers, compressible) {
+
+    put(key, body, headers, compressible) {
       const live = current();
-      const page = prepareRepresentation(body, headers, compressible);
-      const previous = live.get(url);
-      if (previous) bytes -= previous.bytes;
-      live.delete(url);
-      live.set(url, page);
-      bytes += page.bytes;
-      for (const [oldest, entry] of live) {
-        if (bytes <= maxBytes) break;
-        live.delete(oldest);
-        bytes -= entry.bytes;
-      }
-      return page;
+      const kept = live.get(key);
+      if (kept) return kept.ready;
+      const entry: Entry = { ready: prepareRepresentation(body, headers, compressible) };
+      live.set(key, entry);
+      entry.ready.then(
+        (page) => {
+          // Dropped meanwhile (a new version, or evicted): nothing to count.
+          if (live !== pages || live.get(key) !== entry) return;
+          entry.page = page;
+          bytes += page.bytes;
+          evictOverBudget(live);
+        },
+        () => {
+          if (live.get(key) === entry) live.delete(key);
+        },
+      );
+      return entry.ready;
     },
   };
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { createPageCache } from '../../src/http/page-cache.js';
+
+const HTML: [string, string][] = [['Content-Type', 'text/html; charset=utf-8']];
+const aPage = (text: string) => Buffer.from(`<p>${text}</p>`.repeat(100));
+
+describe('the page cache', () => {
+  it('keeps a page while it is compressed, and hands every reader that one compression', async () => {
+    const cache = createPageCache({ version: () => 'v1' });
+    const first = cache.put('/posts/a', aPage('a'), HTML, true);
+    expect(cache.get('/posts/a')).toBeInstanceOf(Promise);
+    const again = cache.put('/posts/a', aPage('a'), HTML, true);
+    const [page, samePage] = await Promise.all([first, again]);
+    expect(samePage).toBe(page);
+    expect(cache.get('/posts/a')).toBe(page);
+    expect(page.variants.br.body.length).toBeLessThan(page.variants.identity.body.length);
+  });
+
+  it('drops every page when the index changes, even one still being compressed', async () => {
+    let version = 'v1';
+    const cache = createPageCache({ version: () => version });
+    await cache.put('/', aPage('index'), HTML, true);
+    const compressing = cache.put('/posts/a', aPage('a'), HTML, true);
+    version = 'v2';
+    await compressing;
+    expect(cache.get('/')).toBeUndefined();
+    expect(cache.get('/posts/a')).toBeUndefined();
+  });
+
+  it('lets the least recently read pages go when its budget is spent', async () => {
+    const pageBytes = (await createPageCache({ version: () => 'v1' }).put('/posts/a', aPage('a'), HTML, true)).bytes;
+    // Room for two pages, not three.
+    const cache = createPageCache({ version: () => 'v1', maxBytes: Math.floor(pageBytes * 2.5) });
+    await cache.put('/posts/a', aPage('a'), HTML, true);
+    await cache.put('/posts/b', aPage('b'), HTML, true);
+    cache.get('/posts/a');
+    await cache.put('/posts/c', aPage('c'), HTML, true);
+    expect(cache.get('/posts/b')).toBeUndefined();
+    expect(cache.get('/posts/a')).toBeDefined();
+    expect(cache.get('/posts/c')).toBeDefined();
+  });
+});
