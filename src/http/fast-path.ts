@@ -35,10 +35,10 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
   /**
    * Express middleware for readers' GETs and HEADs: when a route names the URL its page lives
    * at (`res.locals.cacheAs`, the form the site's own links take), the rendered page is stored
-   * under it, then sent exactly as a cache hit would be (same ETag, same encodings), so the
-   * first reader and the thousandth get the same bytes. A page asked for under another form of
+   * under it, then sent exactly as a cache hit would be (same headers, same encodings), so the
+   * first reader and the thousandth get the same page. A page asked for under another form of
    * its URL (`/?page=02`, a slug in lower-case percent-escapes) is sent by Express and not kept:
-   * such forms have no end, and each kept page costs memory and a compression at its best.
+   * such forms have no end, and each kept page costs memory and compressions.
    */
   const capturePages: RequestHandler = (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || res.locals.user) return next();

@@ -17,8 +17,6 @@ export interface Representation {
 }
 
 export type Encoding = 'br' | 'gzip' | 'identity';
-
-const ENCODING_SUFFIX: Record<Encoding, string> = { identity: '', gzip: '-gz', br: '-br' };
 // Headers that describe a body; a 304 has none. (Content-Security-Policy is not one of them.)
 const BODY_HEADERS = /^content-(type|length|encoding|language)$/i;
 
@@ -30,33 +28,40 @@ const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
 /**
- * Brotli at its best quality costs ~1.1 ms per KB of HTML (15 ms for a typical page, 1.7 s
- * for the 1.9 MB page of a 1 MiB post); quality 9 costs 0.05-0.6 ms per KB for 5-10% more
- * bytes. Large pages take 9, so that their first reader is not kept waiting for seconds.
+ * How hard a page is compressed: `fast` for its first readers, `best` once it is read often.
+ * Brotli at its best quality costs ~1.1 ms per KB of HTML: 15 ms for a typical page (quality 5:
+ * 0.7 ms, for 6% more bytes), 1.7 s for the 1.9 MB page of a 1 MiB post (quality 9: 92 ms). In
+ * a large archive most pages are read once per version, by a crawler, and the best quality
+ * would be spent on them for nothing. Each effort has ETags of its own: the bytes differ.
  */
+export type Effort = 'fast' | 'best';
 const BEST_QUALITY_MAX_BYTES = 128 * 1024;
-const brotliQuality = (bytes: number) => (bytes <= BEST_QUALITY_MAX_BYTES ? 11 : 9);
+const COMPRESSION: Record<Effort, { gzipLevel: number; brotliQuality: (bytes: number) => number; suffix: Record<Encoding, string> }> = {
+  fast: { gzipLevel: 6, brotliQuality: () => 5, suffix: { identity: '', gzip: '-gzf', br: '-brf' } },
+  best: { gzipLevel: 9, brotliQuality: (bytes) => (bytes <= BEST_QUALITY_MAX_BYTES ? 11 : 9), suffix: { identity: '', gzip: '-gz', br: '-br' } },
+};
 
 /**
- * Prepares a body in every encoding. Compressing a page takes milliseconds (more than a
- * hundred readers' answers from memory), so it happens off the main thread: a reader asking for
+ * Prepares a body in every encoding. Compressing takes from a millisecond to more than a
+ * hundred readers' answers from memory, so it happens off the main thread: a reader asking for
  * pages not yet kept (a crawler going through old posts) no longer stalls everyone else.
  */
-export async function prepareRepresentation(body: Buffer, headers: [string, string][], compressible: boolean): Promise<Representation> {
+export async function prepareRepresentation(body: Buffer, headers: [string, string][], compressible: boolean, effort: Effort): Promise<Representation> {
   const hash = createHash('sha256').update(body).digest('base64url').slice(0, 27);
   const etag = `"${hash}"`;
   const common = headers.flat();
   const shouldCompress = compressible && body.length >= MIN_COMPRESSIBLE_BYTES;
+  const { gzipLevel, brotliQuality, suffix } = COMPRESSION[effort];
   const [gzipped, brotli] = shouldCompress
     ? await Promise.all([
-        gzipAsync(body, { level: 9 }),
+        gzipAsync(body, { level: gzipLevel }),
         brotliAsync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: brotliQuality(body.length), [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
       ])
     : [body, body];
   const encoded: Record<Encoding, Buffer> = { identity: body, gzip: gzipped, br: brotli };
   const variant = (encoding: Encoding) => {
     const isEncoded = shouldCompress && encoding !== 'identity';
-    const variantEtag = isEncoded ? `"${hash}${ENCODING_SUFFIX[encoding]}"` : etag;
+    const variantEtag = isEncoded ? `"${hash}${suffix[encoding]}"` : etag;
     return {
       etag: variantEtag,
       body: encoded[encoding],
@@ -90,13 +95,16 @@ export function negotiateEncoding(acceptEncoding: string | undefined): Encoding 
   return gzip ? 'gzip' : 'identity';
 }
 
-/** True when If-None-Match names this body in any encoding (or is `*`): weak comparison, as for GET. */
+/**
+ * True when If-None-Match names this body in any encoding and effort (or is `*`): the browser
+ * has the same content, whichever bytes carried it. Weak comparison, as for GET.
+ */
 export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;
   if (ifNoneMatch.trim() === '*') return true;
   const base = etag.slice(1, -1);
   return ifNoneMatch.split(',').some((tag) => {
     const opaque = tag.trim().replace(/^W\//, '').slice(1, -1);
-    return opaque === base || opaque === `${base}-gz` || opaque === `${base}-br`;
+    return opaque === base || opaque.startsWith(`${base}-`);
   });
 }

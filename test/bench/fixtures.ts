@@ -1,4 +1,4 @@
-import { rawRequest, type RawResponse } from './http-raw.js';
+import { rawRequest, settledRequest, type RawResponse } from './http-raw.js';
 
 /**
  * One response of Quire's, recorded so that the read baseline can send the same bytes for the
@@ -21,7 +21,7 @@ const BODYLESS_STATUSES = new Set([204, 304]);
 
 /** Asks Quire for `path` with `headers`, and returns its answer along with the fixture made of it. */
 export async function recordFixture(baseUrl: string, path: string, headers: Record<string, string>): Promise<{ fixture: Fixture; response: RawResponse }> {
-  const response = await rawRequest(`${baseUrl}${path}`, { headers });
+  const response = await settledRequest(`${baseUrl}${path}`, headers);
   const kept = response.rawHeaders.filter(([name]) => !WRITTEN_BY_NODE.has(name.toLowerCase()));
   // A chunked answer has no length; the baseline sends the same body in one piece, with one.
   if (!response.header('content-length') && !BODYLESS_STATUSES.has(response.status)) {

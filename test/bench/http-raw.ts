@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { READS_FOR_BEST_COMPRESSION } from '../../src/http/page-cache.js';
 
 /**
  * HTTP as it travels on the wire: the body exactly as sent (still compressed if it was) and the
@@ -32,6 +33,24 @@ export function rawRequest(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+// Quire compresses a page fast for its first readers and better, in the background, once it
+// is read often: the bytes a page settles on are what its readers get under load.
+const SETTLE_PAUSE_MS = 100;
+const MAX_SETTLE_READS = 20;
+
+/** GETs `url` as often readers would, then until the same bytes come back twice in a row. */
+export async function settledRequest(url: string, headers: Record<string, string>): Promise<RawResponse> {
+  for (let read = 1; read < READS_FOR_BEST_COMPRESSION; read++) await rawRequest(url, { headers });
+  let previous = await rawRequest(url, { headers });
+  for (let read = 0; read < MAX_SETTLE_READS; read++) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_PAUSE_MS));
+    const response = await rawRequest(url, { headers });
+    if (response.body.equals(previous.body)) return response;
+    previous = response;
+  }
+  return previous;
 }
 
 /** The `name=value` parts of every Set-Cookie header, joined for a Cookie header. */

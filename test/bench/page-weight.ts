@@ -1,5 +1,5 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { rawRequest, type RawResponse } from './http-raw.js';
+import { settledRequest, type RawResponse } from './http-raw.js';
 
 /**
  * What a reader's browser downloads for a post page: the HTML and the stylesheets it links,
@@ -34,7 +34,7 @@ function transferOf(path: string, response: RawResponse): Transfer {
 }
 
 export async function measurePageWeight(baseUrl: string, pagePath: string): Promise<PageWeight> {
-  const page = await rawRequest(`${baseUrl}${pagePath}`, { headers: BROTLI_ONLY });
+  const page = await settledRequest(`${baseUrl}${pagePath}`, BROTLI_ONLY);
   const transfers = [transferOf(pagePath, page)];
   for (const [link] of decoded(page).matchAll(STYLESHEET_LINK)) {
     const href = HREF.exec(link)?.[1];
@@ -42,7 +42,7 @@ export async function measurePageWeight(baseUrl: string, pagePath: string): Prom
     // Keep the query: a fingerprinted asset may be named by it.
     const { pathname, search } = new URL(href, `${baseUrl}${pagePath}`);
     const cssPath = `${pathname}${search}`;
-    transfers.push(transferOf(cssPath, await rawRequest(`${baseUrl}${cssPath}`, { headers: BROTLI_ONLY })));
+    transfers.push(transferOf(cssPath, await settledRequest(`${baseUrl}${cssPath}`, BROTLI_ONLY)));
   }
   return { transfers, totalBytes: transfers.reduce((sum, { bytes }) => sum + bytes, 0) };
 }

@@ -164,22 +164,24 @@ describe('readers’ pages from memory', () => {
 
   it('serves links with tracking parameters (fbclid, utm_*) the same page from memory', async () => {
     const { app, db } = makeTestApp({ posts: ['typed-arrays.md'] });
-    const pages = [await request(app).get('/posts/typed-arrays').expect(200), await request(app).get('/').expect(200)];
+    // Uncompressed, so that the ETag names the page alone (compressed bytes improve once it is read again).
+    const get = (url: string) => request(app).get(url).set('Accept-Encoding', 'identity').expect(200);
+    const pages = [await get('/posts/typed-arrays'), await get('/')];
     db.close();
     for (let click = 0; click < 3; click++) {
-      const shared = await request(app).get(`/posts/typed-arrays?fbclid=IwAR${click}x&utm_source=social&utm_medium=${click}`).expect(200);
+      const shared = await get(`/posts/typed-arrays?fbclid=IwAR${click}x&utm_source=social&utm_medium=${click}`);
       expect(shared.headers.etag).toBe(pages[0]?.headers.etag);
       expect(shared.text).toBe(pages[0]?.text);
-      const index = await request(app).get(`/?utm_source=newsletter&utm_campaign=${click}`).expect(200);
+      const index = await get(`/?utm_source=newsletter&utm_campaign=${click}`);
       expect(index.headers.etag).toBe(pages[1]?.headers.etag);
     }
   });
 
   it('serves a link written with a trailing slash the same page from memory', async () => {
     const { app, db } = makeTestApp({ posts: ['typed-arrays.md'] });
-    const page = await request(app).get('/posts/typed-arrays/').expect(200);
+    const page = await request(app).get('/posts/typed-arrays/').set('Accept-Encoding', 'identity').expect(200);
     db.close();
-    const again = await request(app).get('/posts/typed-arrays').expect(200);
+    const again = await request(app).get('/posts/typed-arrays').set('Accept-Encoding', 'identity').expect(200);
     expect(again.headers.etag).toBe(page.headers.etag);
     expect(page.headers['cache-control']).toBe('public, no-cache');
   });

@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { createPageCache } from '../../src/http/page-cache.js';
+import { brotliDecompressSync } from 'node:zlib';
+import { describe, expect, it, vi } from 'vitest';
+import { createPageCache, READS_FOR_BEST_COMPRESSION } from '../../src/http/page-cache.js';
 
 const HTML: [string, string][] = [['Content-Type', 'text/html; charset=utf-8']];
 const aPage = (text: string) => Buffer.from(`<p>${text}</p>`.repeat(100));
+const anArticle = () =>
+  Buffer.from(Array.from({ length: 400 }, (_, i) => `<p>Part ${i}: ${(i * 7) % 13} typed arrays hold ${i * 31} bytes, read ${i % 5} times.</p>`).join('\n'));
 
 describe('the page cache', () => {
   it('keeps a page while it is compressed, and hands every reader that one compression', async () => {
@@ -14,6 +17,20 @@ describe('the page cache', () => {
     expect(samePage).toBe(page);
     expect(cache.get('/posts/a')).toBe(page);
     expect(page.variants.br.body.length).toBeLessThan(page.variants.identity.body.length);
+  });
+
+  it('compresses a page fast for its first readers, and at its best once it is read often', async () => {
+    const cache = createPageCache({ version: () => 'v1' });
+    const fast = await cache.put('/posts/a', anArticle(), HTML, true);
+    // Its first readers get it as it is; then the best compression is on its way for the next.
+    for (let read = 2; read <= READS_FOR_BEST_COMPRESSION; read++) expect(cache.get('/posts/a')).toBe(fast);
+    await vi.waitFor(() => expect(cache.get('/posts/a')).not.toBe(fast), { timeout: 10_000 });
+    const best = cache.get('/posts/a');
+    if (!best || best instanceof Promise) throw new Error('the page is no longer kept');
+    expect(best.variants.br.body.length).toBeLessThan(fast.variants.br.body.length);
+    expect(brotliDecompressSync(best.variants.br.body)).toEqual(fast.variants.identity.body);
+    expect(best.variants.br.etag).not.toBe(fast.variants.br.etag);
+    expect(best.etag).toBe(fast.etag);
   });
 
   it('drops every page when the index changes, even one still being compressed', async () => {
