@@ -17,6 +17,7 @@ export interface Representation {
 }
 
 export type Encoding = 'br' | 'gzip' | 'identity';
+
 // Headers that describe a body; a 304 has none. (Content-Security-Policy is not one of them.)
 const BODY_HEADERS = /^content-(type|length|encoding|language)$/i;
 
