@@ -1,8 +1,6 @@
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
 import { createServer, get, type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import request from 'supertest';
@@ -25,14 +23,6 @@ async function rawGet(app: RequestListener, path: string, headers: Record<string
   } finally {
     server.close();
   }
-}
-
-/** About 300 KB of headings, prose and code: a page that takes a while to compress. */
-function aLongRead(): string {
-  return Array.from(
-    { length: 2000 },
-    (_, i) => `## Part ${i}\n\nTyped array number ${i} holds ${i * 7} bytes.\n\n\`\`\`js\nconst part${i} = new Uint8Array(${i * 7});\n\`\`\`\n`,
-  ).join('\n');
 }
 
 describe('readers’ pages from memory', () => {
@@ -113,33 +103,6 @@ describe('readers’ pages from memory', () => {
     expect(reader.text).not.toContain('_csrf');
     expect((await agent.get('/').expect(200)).text).toContain('action="/posts"');
     expect((await agent.get('/').expect(200)).headers['cache-control']).toBe('no-store');
-  });
-
-  it('answers readers of kept pages while a page not yet kept is compressed for another', async () => {
-    const { app, dirs, store } = makeTestApp({ posts: ['typed-arrays.md'] });
-    writeFileSync(path.join(dirs.postsDir, 'a-long-read.md'), `---\ntitle: A long read\n---\n${aLongRead()}`);
-    store.reindex();
-    await request(app).get('/posts/typed-arrays').expect(200);
-    // The order in which the server finished its answers (the client may read a short one first anyway).
-    const answered: string[] = [];
-    let longReadArrived: () => void = () => {};
-    const arrived = new Promise<void>((resolve) => (longReadArrived = resolve));
-    const server = createServer((req, res) => {
-      res.on('finish', () => answered.push(req.url ?? ''));
-      if (req.url === '/posts/a-long-read') longReadArrived();
-      app(req, res);
-    }).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    try {
-      const { port } = server.address() as AddressInfo;
-      const fetchPage = (url: string) => fetch(`http://127.0.0.1:${port}${url}`, { headers: { 'Accept-Encoding': 'br' } }).then((res) => res.arrayBuffer());
-      const longRead = fetchPage('/posts/a-long-read');
-      await arrived;
-      await Promise.all([fetchPage('/posts/typed-arrays'), longRead]);
-      expect(answered).toEqual(['/posts/typed-arrays', '/posts/a-long-read']);
-    } finally {
-      server.close();
-    }
   });
 
   it('answers HEAD with the headers only', async () => {

@@ -8,9 +8,10 @@ const anArticle = () =>
   Buffer.from(Array.from({ length: 400 }, (_, i) => `<p>Part ${i}: ${(i * 7) % 13} typed arrays hold ${i * 31} bytes, read ${i % 5} times.</p>`).join('\n'));
 
 describe('the page cache', () => {
-  it('keeps a page while it is compressed, and hands every reader that one compression', async () => {
+  it('compresses off the caller’s thread, keeping the page meanwhile for every reader to wait on', async () => {
     const cache = createPageCache({ version: () => 'v1' });
     const first = cache.put('/posts/a', aPage('a'), HTML, true);
+    // Not ready when put returns: the compression runs on the thread pool, not on the thread answering readers.
     expect(cache.get('/posts/a')).toBeInstanceOf(Promise);
     const again = cache.put('/posts/a', aPage('a'), HTML, true);
     const [page, samePage] = await Promise.all([first, again]);
