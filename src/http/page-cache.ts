@@ -32,8 +32,8 @@ interface Entry {
   ready: Promise<Representation>;
   /** Set once compressed; only then does the entry count against the budget. */
   page?: Representation;
-  /** What the page is made of, until it is compressed at its best. */
-  source?: { body: Buffer; headers: [string, string][]; compressible: boolean };
+  /** Until it is compressed at its best: how, from its unencoded body. */
+  toCompressAtBest?: { headers: [string, string][]; compressible: boolean };
   reads: number;
 }
 
@@ -65,10 +65,10 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
   const stillKept = (live: Map<string, Entry>, key: string, entry: Entry) => live === pages && live.get(key) === entry;
 
   const compressAtBest = (live: Map<string, Entry>, key: string, entry: Entry) => {
-    const { source } = entry;
-    if (!source) return;
-    entry.source = undefined;
-    prepareRepresentation(source.body, source.headers, source.compressible, 'best').then(
+    const { page, toCompressAtBest } = entry;
+    if (!page || !toCompressAtBest) return;
+    entry.toCompressAtBest = undefined;
+    prepareRepresentation(page.variants.identity.body, toCompressAtBest.headers, toCompressAtBest.compressible, 'best').then(
       (best) => {
         if (!stillKept(live, key, entry) || !entry.page) return;
         bytes += best.bytes - entry.page.bytes;
@@ -96,7 +96,7 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
       const live = current();
       const kept = live.get(key);
       if (kept) return kept.ready;
-      const entry: Entry = { ready: prepareRepresentation(body, headers, compressible, 'fast'), source: { body, headers, compressible }, reads: 1 };
+      const entry: Entry = { ready: prepareRepresentation(body, headers, compressible, 'fast'), toCompressAtBest: { headers, compressible }, reads: 1 };
       live.set(key, entry);
       entry.ready.then(
         (page) => {

@@ -34,6 +34,18 @@ describe('the page cache', () => {
     expect(best.etag).toBe(fast.etag);
   });
 
+  it('holds no more memory for a page than its bytes, which its budget counts', async () => {
+    const cache = createPageCache({ version: () => 'v1' });
+    // Views of larger blocks, which keep all of theirs: zlib's output buffer, Buffer's shared pool.
+    for (const text of [aPage('a'), anArticle()]) {
+      const page = await cache.put(`/posts/${text.length}`, text, HTML, true);
+      for (const encoding of ['identity', 'br', 'gzip'] as const) {
+        const { body } = page.variants[encoding];
+        expect(body.buffer.byteLength, `${encoding} of ${text.length} bytes`).toBe(body.length);
+      }
+    }
+  });
+
   it('drops every page when the index changes, even one still being compressed', async () => {
     let version = 'v1';
     const cache = createPageCache({ version: () => version });
