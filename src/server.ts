@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openIndexDatabase } from './db/recover.js';
 import { getOrCreateSecret } from './db/settings.js';
 import { createLogger } from './http/log.js';
+import { tightenHeapGrowthForServing } from './launch.js';
 import { PUBLIC_DIR } from './paths.js';
 import { createIndexingPool } from './posts/indexing-pool.js';
 import { createPostStore } from './posts/store.js';
@@ -46,6 +47,7 @@ const indexingPool = createIndexingPool(config.databasePath);
 const report = await store.reindexWith(indexingPool);
 await indexingPool?.close();
 log.info({ event: 'reconciled', postsDir: config.postsDir, ...report });
+tightenHeapGrowthForServing();
 
 // 3. The author's password: chosen, or generated and shown once (never written anywhere).
 let authorPassword = config.authorPassword;

@@ -23,7 +23,8 @@ export interface PageCache {
  * six times over. A blog's readers crowd a few pages; a crawler goes through all of them, and
  * every page it reads is kept until pushed out. On 100,000 posts, one reading 8,000 of them
  * beside the readers of a popular post took the server to 286 MB at its peak on Node 20 and
- * 311 MB on Node 24 with 48 MB here; with 16 MB, 199 and 232-240 MB, readers as fast.
+ * 311 MB on Node 24 with 48 MB here; with 16 MB, 199 and 232-240 MB, readers as fast (and 165
+ * and 167 MB with the heap growth of launch.ts).
  */
 export const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 
