@@ -69,20 +69,21 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
     }
   };
 
-  // Dropped meanwhile (a new version, or evicted): nothing to count or replace.
-  const stillKept = (live: Map<string, Entry>, key: string, entry: Entry) => live === pages && live.get(key) === entry;
+  // A compression done: the entry takes the page, unless it was dropped meanwhile (a new
+  // version, or evicted), and the budget counts the difference.
+  const settle = (live: Map<string, Entry>, key: string, entry: Entry, page: Representation) => {
+    if (live !== pages || live.get(key) !== entry) return;
+    bytes += page.bytes - (entry.page?.bytes ?? 0);
+    entry.page = page;
+    evictOverBudget(live);
+  };
 
   const compressAtBest = (live: Map<string, Entry>, key: string, entry: Entry) => {
     const { page, toCompressAtBest } = entry;
     if (!page || !toCompressAtBest) return;
     entry.toCompressAtBest = undefined;
     prepareRepresentation(page.variants.identity.body, toCompressAtBest.headers, toCompressAtBest.compressible, 'best').then(
-      (best) => {
-        if (!stillKept(live, key, entry) || !entry.page) return;
-        bytes += best.bytes - entry.page.bytes;
-        entry.page = best;
-        evictOverBudget(live);
-      },
+      (best) => settle(live, key, entry, best),
       // The page compressed fast stays.
       () => undefined,
     );
@@ -107,12 +108,7 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
       const entry: Entry = { ready: prepareRepresentation(body, headers, compressible, 'fast'), toCompressAtBest: { headers, compressible }, reads: 1 };
       live.set(key, entry);
       entry.ready.then(
-        (page) => {
-          if (!stillKept(live, key, entry)) return;
-          entry.page = page;
-          bytes += page.bytes;
-          evictOverBudget(live);
-        },
+        (page) => settle(live, key, entry, page),
         () => {
           if (live.get(key) === entry) live.delete(key);
         },

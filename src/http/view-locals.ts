@@ -1,5 +1,5 @@
 import type { Express, RequestHandler } from 'express';
-import { postUrl } from '../posts/urls.js';
+import { indexPageUrl, postUrl } from '../posts/urls.js';
 import type { Assets } from './assets.js';
 
 export interface SiteInfo {
@@ -24,4 +24,5 @@ export function registerViewHelpers(app: Express, assets: Assets): void {
   app.locals.formatDate = (iso: string) => DATE_FORMAT.format(new Date(iso));
   app.locals.assets = assets.urls;
   app.locals.postUrl = postUrl;
+  app.locals.indexPageUrl = indexPageUrl;
 }

@@ -8,7 +8,7 @@ import { formValues, type FieldErrors, type FormValues } from './schema.js';
 import type { PostStore } from './store.js';
 import { readSubmission } from './submission.js';
 import { multipartForm } from './upload.js';
-import { postUrl } from './urls.js';
+import { indexPageUrl, postUrl } from './urls.js';
 
 const MAX_PAGE = 1_000_000;
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(MAX_PAGE).default(1) });
@@ -23,7 +23,7 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
     const list = store.list(page);
     if (page > 1 && list.items.length === 0) throw new HttpError(404, 'There are no posts on that page.');
     const form = res.locals.user ? { values, errors } : undefined;
-    if (status === 200) res.locals.cacheAs = page === 1 ? '/' : `/?page=${page}`;
+    if (status === 200) res.locals.cacheAs = indexPageUrl(page);
     res.status(status).render('posts/index', { posts: list.items, page: list, form });
   };
 

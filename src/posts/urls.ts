@@ -1,5 +1,8 @@
 /**
- * A post's URL, as every link of the site writes it. The page cache keeps a post's page under
- * this form only (see `cacheAs` in http/fast-path.ts), so links and routes must agree on it.
+ * Pages' URLs, as every link of the site writes them. The page cache keeps a page under this
+ * form only (see `cacheAs` in http/fast-path.ts), so links and routes must agree on it.
  */
 export const postUrl = (slug: string): string => `/posts/${encodeURIComponent(slug)}`;
+
+/** The index's page `page`; the first is the site's root. */
+export const indexPageUrl = (page: number): string => (page <= 1 ? '/' : `/?page=${page}`);
