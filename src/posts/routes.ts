@@ -45,11 +45,11 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
     res.render('posts/show');
   });
 
-  router.post('/posts', auth.requireAuthor, multipartForm, auth.verifyCsrf, (req, res) => {
+  router.post('/posts', auth.requireAuthor, multipartForm, auth.verifyCsrf, async (req, res) => {
     const submission = readSubmission(req.body, req.file);
     if ('errors' in submission) return showIndex(res, 1, 400, formValues(req.body), submission.errors);
     try {
-      const post = store.create(submission.draft);
+      const post = await store.create(submission.draft);
       res.redirect(303, postUrl(post.slug));
     } catch (error) {
       if (error instanceof UnsafeMarkdownError) return showIndex(res, 1, 400, formValues(req.body), { content: error.message });

@@ -29,7 +29,7 @@ export interface PostStore {
   get(slug: string): Post | undefined;
   /** The file's text, for GET /posts/:slug.md. */
   source(slug: string): string | undefined;
-  create(draft: NewPost): Post;
+  create(draft: NewPost): Promise<Post>;
   reindex(options?: ReconcileOptions): ReindexReport;
   /** The same, with the files handed to `indexer` (the worker-thread pool, for large folders). */
   reindexWith(indexer: FileIndexer | undefined, options?: ReconcileOptions): Promise<ReindexReport>;
@@ -49,7 +49,9 @@ export interface PostStoreDeps {
 export function createPostStore({ db, postsDir, files = postFiles, now = () => new Date() }: PostStoreDeps): PostStore {
   const index = createPostIndex(db);
   const indexVersion = createIndexVersion(db);
-  const taken = (slug: string) => index.hasSlug(slug) || existsSync(path.join(postsDir, `${slug}.md`));
+  // Slugs of creates whose file is being written: no other create may take them meanwhile.
+  const beingWritten = new Set<string>();
+  const taken = (slug: string) => beingWritten.has(slug) || index.hasSlug(slug) || existsSync(path.join(postsDir, `${slug}.md`));
 
   return {
     list(pageNumber) {
@@ -67,9 +69,9 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
     get: (slug) => (isSlug(slug) ? index.get(slug) : undefined),
     source: (slug) => (isSlug(slug) ? index.source(slug) : undefined),
 
-    // Everything here is synchronous, so two creates in this process never interleave:
-    // the slug chosen is still free when the file is written.
-    create(draft) {
+    // The slug is chosen and held before the first await, so a create writing its file
+    // meanwhile never takes it; the row goes in once the file is on disk.
+    async create(draft) {
       const at = now();
       const slug = uniqueSlug(slugify(draft.title, at), taken);
       const fileName = `${slug}.md`;
@@ -82,16 +84,21 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
       // The row is read back from the file's text exactly as a reindex would read it.
       const record = recordFromFile(slug, fileName, text, at);
 
-      files.writeAtomic(postsDir, fileName, text);
+      beingWritten.add(slug);
       try {
-        const stat = fileStatOf(statSync(path.join(postsDir, fileName)));
-        // IMMEDIATE, as the indexing threads' writes: `npm run reindex` may be writing too.
-        db.transaction(() => index.put(record, stat)).immediate();
-        indexVersion.bump();
-      } catch (error) {
-        // The index refused the row: take the file back, so that neither remains.
-        files.remove(postsDir, fileName);
-        throw error;
+        await files.writeAtomic(postsDir, fileName, text);
+        try {
+          const stat = fileStatOf(statSync(path.join(postsDir, fileName)));
+          // IMMEDIATE, as the indexing threads' writes: `npm run reindex` may be writing too.
+          db.transaction(() => index.put(record, stat)).immediate();
+          indexVersion.bump();
+        } catch (error) {
+          // The index refused the row: take the file back, so that neither remains.
+          await files.remove(postsDir, fileName);
+          throw error;
+        }
+      } finally {
+        beingWritten.delete(slug);
       }
       return record;
     },

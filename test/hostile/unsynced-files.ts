@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PostFiles } from '../../src/posts/files.js';
 
@@ -10,12 +10,10 @@ import type { PostFiles } from '../../src/posts/files.js';
  * Durability is the crash suite's business, which uses the real `postFiles`.
  */
 export const unsyncedFiles: PostFiles = {
-  writeAtomic(dir, name, text) {
+  async writeAtomic(dir, name, text) {
     const temp = path.join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-    writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
-    renameSync(temp, path.join(dir, name));
+    await writeFile(temp, text, { flag: 'wx', mode: 0o644 });
+    await rename(temp, path.join(dir, name));
   },
-  remove(dir, name) {
-    rmSync(path.join(dir, name), { force: true });
-  },
+  remove: (dir, name) => rm(path.join(dir, name), { force: true }),
 };

@@ -25,9 +25,9 @@ function setUp(files?: PostFiles) {
 const draft = { title: 'A post', content: 'Some **text**.', tags: ['notes'] };
 
 describe('PostStore.create', () => {
-  it('writes the file and the index row together', () => {
+  it('writes the file and the index row together', async () => {
     const { store, postsDir, close } = setUp();
-    const post = store.create(draft);
+    const post = await store.create(draft);
     expect(post.slug).toBe('a-post');
     expect(readdirSync(postsDir)).toEqual(['a-post.md']);
     expect(store.get('a-post')?.safeHtml).toContain('<strong>text</strong>');
@@ -35,25 +35,25 @@ describe('PostStore.create', () => {
     close();
   });
 
-  it('leaves no file when the index insert fails after the file was written', () => {
+  it('leaves no file when the index insert fails after the file was written', async () => {
     const { db, store, postsDir, close } = setUp();
     db.exec("CREATE TRIGGER refuse BEFORE INSERT ON posts BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    expect(() => store.create(draft)).toThrow('disk full');
+    await expect(store.create(draft)).rejects.toThrow('disk full');
     expect(readdirSync(postsDir)).toEqual([]);
     expect(store.list(1).items).toEqual([]);
     close();
   });
 
-  it('leaves no row and no temp file when the file write fails', () => {
+  it('leaves no row and no temp file when the file write fails', async () => {
     const failingFiles: PostFiles = {
       ...postFiles,
-      writeAtomic: (dir, name, text) => {
+      writeAtomic: async (dir, name, text) => {
         writeFileSync(path.join(dir, `.${name}.partial.tmp`), text.slice(0, 5));
         throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
       },
     };
     const { store, postsDir, close } = setUp(failingFiles);
-    expect(() => store.create(draft)).toThrow('ENOSPC');
+    await expect(store.create(draft)).rejects.toThrow('ENOSPC');
     expect(store.list(1).items).toEqual([]);
     // The temp file a crash would leave is cleaned at the next reconcile, never listed.
     store.reindex();
@@ -61,19 +61,28 @@ describe('PostStore.create', () => {
     close();
   });
 
-  it('never takes a slug whose file exists but is not yet indexed', () => {
+  it('gives two creates of the same title, written at the same time, a file each', async () => {
+    const { store, postsDir, close } = setUp();
+    const posts = await Promise.all([store.create(draft), store.create(draft), store.create(draft)]);
+    expect(posts.map((post) => post.slug)).toEqual(['a-post', 'a-post-2', 'a-post-3']);
+    expect(readdirSync(postsDir).sort()).toEqual(['a-post-2.md', 'a-post-3.md', 'a-post.md']);
+    expect(store.list(1).items).toHaveLength(3);
+    close();
+  });
+
+  it('never takes a slug whose file exists but is not yet indexed', async () => {
     const { store, postsDir, close } = setUp();
     writeFileSync(path.join(postsDir, 'a-post.md'), '# Hand written\n');
-    expect(store.create(draft).slug).toBe('a-post-2');
+    expect((await store.create(draft)).slug).toBe('a-post-2');
     close();
   });
 });
 
 describe('PostStore.reindex', () => {
-  it('picks up added, changed and deleted files', () => {
+  it('picks up added, changed and deleted files', async () => {
     const { store, postsDir, close } = setUp();
-    store.create(draft);
-    store.create({ ...draft, title: 'Second' });
+    await store.create(draft);
+    await store.create({ ...draft, title: 'Second' });
 
     writeFileSync(path.join(postsDir, 'dropped-in.md'), '---\ntitle: "Dropped in"\n---\nHello.\n');
     writeFileSync(path.join(postsDir, 'a-post.md'), '---\ntitle: "A post, edited"\n---\nChanged.\n');
@@ -102,9 +111,9 @@ describe('PostStore.reindex', () => {
     close();
   });
 
-  it('removes the post of a file replaced by a folder of the same name, and ignores the folder', () => {
+  it('removes the post of a file replaced by a folder of the same name, and ignores the folder', async () => {
     const { store, postsDir, close } = setUp();
-    store.create(draft);
+    await store.create(draft);
     unlinkSync(path.join(postsDir, 'a-post.md'));
     mkdirSync(path.join(postsDir, 'a-post.md'));
     mkdirSync(path.join(postsDir, 'never-a-post.md'));
@@ -114,10 +123,10 @@ describe('PostStore.reindex', () => {
     close();
   });
 
-  it('rebuilds every post from the files into an empty index', () => {
+  it('rebuilds every post from the files into an empty index', async () => {
     const first = setUp();
-    first.store.create(draft);
-    first.store.create({ ...draft, title: '你好，世界' });
+    await first.store.create(draft);
+    await first.store.create({ ...draft, title: '你好，世界' });
     const root = path.dirname(first.postsDir);
     first.close();
     rmSync(path.join(root, 'quire.sqlite'));
@@ -128,9 +137,9 @@ describe('PostStore.reindex', () => {
     db.close();
   });
 
-  it('reads only files whose size or modification time changed since they were indexed', () => {
+  it('reads only files whose size or modification time changed since they were indexed', async () => {
     const { store, postsDir, close } = setUp();
-    store.create(draft);
+    await store.create(draft);
     const file = path.join(postsDir, 'a-post.md');
     // Whole seconds, so that the times survive utimes exactly.
     const indexedAt = new Date('2026-11-01T10:00:00Z');
@@ -237,11 +246,11 @@ describe('PostStore.reindex', () => {
     close();
   });
 
-  it('keeps the slug of a file the server indexed after a reindex planned it as new', () => {
+  it('keeps the slug of a file the server indexed after a reindex planned it as new', async () => {
     const { db, store, postsDir, close } = setUp();
     // The plan saw a-post.md without a row; by the time it chose a slug, the server's row had
     // taken "a-post", so it chose "a-post-2" for the same file.
-    store.create(draft);
+    await store.create(draft);
     const file = path.join(postsDir, 'a-post.md');
     const planned = { job: { slug: 'a-post-2', fileName: 'a-post.md', path: file, mtimeMs: 0 }, stat: { size: 1, mtimeMs: 0 }, isNew: true };
     expect(indexFiles({ db, index: createPostIndex(db) }, [planned]).skipped).toEqual([]);
