@@ -10,6 +10,7 @@ import { createLogger } from './http/log.js';
 import { tightenHeapGrowthForServing } from './launch.js';
 import { PUBLIC_DIR } from './paths.js';
 import { createIndexingPool } from './posts/indexing-pool.js';
+import { createPreparingThread } from './posts/preparing-thread.js';
 import { createPostStore } from './posts/store.js';
 
 // If in-flight requests have not finished by then, shut down anyway.
@@ -41,7 +42,9 @@ try {
 //    index brought in line with the files.
 mkdirSync(config.postsDir, { recursive: true });
 const db = openIndexDatabase(config.databasePath, log);
-const store = createPostStore({ db, postsDir: config.postsDir });
+// New posts are rendered on a thread of their own, so that readers never wait for one.
+const preparingThread = createPreparingThread();
+const store = createPostStore({ db, postsDir: config.postsDir, ...(preparingThread ? { prepare: preparingThread.prepare } : {}) });
 // Rendering is the cost of a rebuild (a new or deleted index): spread it over the cores.
 const indexingPool = createIndexingPool(config.databasePath);
 const report = await store.reindexWith(indexingPool);
@@ -95,8 +98,9 @@ function shutDown(signal: string) {
   stopping = true;
   log.info({ event: 'stopping', signal });
   const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-  server.close(() => {
+  server.close(async () => {
     clearTimeout(force);
+    await preparingThread?.close();
     db.close();
     log.info({ event: 'stopped' });
     process.exit(0);

@@ -4,6 +4,7 @@ import type { Auth } from '../auth/middleware.js';
 import { HttpError } from '../http/http-error.js';
 import { storageFault } from '../http/storage-faults.js';
 import { UnsafeMarkdownError } from '../markdown/sanitize-markdown.js';
+import { PostTooLargeToRenderError } from './prepare.js';
 import { formValues, type FieldErrors, type FormValues } from './schema.js';
 import type { PostStore } from './store.js';
 import { readSubmission } from './submission.js';
@@ -53,6 +54,7 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
       res.redirect(303, postUrl(post.slug));
     } catch (error) {
       if (error instanceof UnsafeMarkdownError) return showIndex(res, 1, 400, formValues(req.body), { content: error.message });
+      if (error instanceof PostTooLargeToRenderError) return showIndex(res, 1, 413, formValues(req.body), { content: error.message });
       // A full disk or a locked index is the machine's fault: the form comes back with every character typed.
       const fault = storageFault(error);
       if (!fault) throw error;

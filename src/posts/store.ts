@@ -2,22 +2,15 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { postFiles, type PostFiles } from './files.js';
-import { serializePostFile } from './front-matter.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
 import type { ReconcileOptions, ReindexReport } from './reconcile-plan.js';
 import { reconcile, reconcileWith, type FileIndexer } from './reconcile.js';
-import { recordFromFile } from './record.js';
-import { sanitizeMarkdown } from '../markdown/sanitize-markdown.js';
+import { prepareInThisThread, type NewPost, type PostPreparer } from './prepare.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
-import type { Draft, Page, Post, PostSummary } from './types.js';
+import type { Page, Post, PostSummary } from './types.js';
 
 export const POSTS_PER_PAGE = 10;
-
-/** A draft as the form hands it over: `extraFrontMatter` holds unknown keys of an uploaded file. */
-export interface NewPost extends Draft {
-  extraFrontMatter?: Record<string, unknown>;
-}
 
 /**
  * The one way into posts. The Markdown files in `postsDir` are the truth and the SQLite index
@@ -43,10 +36,12 @@ export interface PostStoreDeps {
   db: Database;
   postsDir: string;
   files?: PostFiles;
+  /** Where new posts are rendered: this thread by default, a thread of their own in the server. */
+  prepare?: PostPreparer;
   now?: () => Date;
 }
 
-export function createPostStore({ db, postsDir, files = postFiles, now = () => new Date() }: PostStoreDeps): PostStore {
+export function createPostStore({ db, postsDir, files = postFiles, prepare = prepareInThisThread, now = () => new Date() }: PostStoreDeps): PostStore {
   const index = createPostIndex(db);
   const indexVersion = createIndexVersion(db);
   // Slugs of creates whose file is being written: no other create may take them meanwhile.
@@ -69,23 +64,15 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
     get: (slug) => (isSlug(slug) ? index.get(slug) : undefined),
     source: (slug) => (isSlug(slug) ? index.source(slug) : undefined),
 
-    // The slug is chosen and held before the first await, so a create writing its file
-    // meanwhile never takes it; the row goes in once the file is on disk.
+    // The slug is chosen and held before the first await, so a create preparing or writing its
+    // post meanwhile never takes it; the row goes in once the file is on disk.
     async create(draft) {
       const at = now();
       const slug = uniqueSlug(slugify(draft.title, at), taken);
       const fileName = `${slug}.md`;
-      const timestamp = at.toISOString();
-      const text = serializePostFile(
-        { title: draft.title, date: timestamp, updated: timestamp, tags: draft.tags, draft: false },
-        sanitizeMarkdown(draft.content),
-        draft.extraFrontMatter,
-      );
-      // The row is read back from the file's text exactly as a reindex would read it.
-      const record = recordFromFile(slug, fileName, text, at);
-
       beingWritten.add(slug);
       try {
+        const { text, record } = await prepare({ slug, draft, at: at.toISOString() });
         await files.writeAtomic(postsDir, fileName, text);
         try {
           const stat = fileStatOf(statSync(path.join(postsDir, fileName)));
@@ -97,10 +84,10 @@ export function createPostStore({ db, postsDir, files = postFiles, now = () => n
           await files.remove(postsDir, fileName);
           throw error;
         }
+        return record;
       } finally {
         beingWritten.delete(slug);
       }
-      return record;
     },
 
     reindex(options) {

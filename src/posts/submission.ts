@@ -1,7 +1,7 @@
 import { FrontMatterError, parsePostFile } from './front-matter.js';
 import { MAX_UPLOAD_BYTES } from './limits.js';
 import { draftSchema, fieldErrors, type FieldErrors } from './schema.js';
-import type { NewPost } from './store.js';
+import type { NewPost } from './prepare.js';
 
 export interface UploadedFile {
   originalname: string;

@@ -14,6 +14,7 @@ import { loadAssets } from '../../src/http/assets.js';
 import { createMemoryLogger } from '../../src/http/log.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
 import type { PostFiles } from '../../src/posts/files.js';
+import type { PostPreparer } from '../../src/posts/prepare.js';
 import { createPostStore } from '../../src/posts/store.js';
 
 export const AUTHOR_PASSWORD = 'correct horse battery staple';
@@ -24,6 +25,8 @@ export interface TestAppOptions {
   /** Fixture .md files (names in test/fixtures/posts) copied into the posts folder first. */
   posts?: string[];
   files?: PostFiles;
+  /** Where new posts are rendered (this thread when absent). */
+  prepare?: PostPreparer;
   /** The sessions' clock (unix ms), to move time past a session's expiry. */
   clock?: () => number;
 }
@@ -58,7 +61,7 @@ export function makeTestApp(options: TestAppOptions = {}) {
     onTestFinished(() => {
       db.close();
     });
-    const store = createPostStore({ db, postsDir, ...(options.files ? { files: options.files } : {}) });
+    const store = createPostStore({ db, postsDir, ...(options.files ? { files: options.files } : {}), ...(options.prepare ? { prepare: options.prepare } : {}) });
     store.reindex();
     const log = createMemoryLogger();
     const app = createApp({

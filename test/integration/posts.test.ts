@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { PostTooLargeToRenderError } from '../../src/posts/prepare.js';
 import { aDraft, makeTestApp, signedInAgent } from '../helpers/app.js';
 import { scriptableParts } from '../helpers/html.js';
 
@@ -180,6 +181,16 @@ describe('POST /posts', () => {
     const res = await agent.post('/posts').type('form').send({ ...aDraft({ content: 'x'.repeat(9 * 1024 * 1024) }), _csrf: csrf });
     expect(res.status).toBe(413);
     expect(res.text).toContain('too large');
+  });
+
+  it('answers 413 and keeps the text when the post needs more memory to render than it may take', async () => {
+    const { app, dirs } = makeTestApp({ prepare: () => Promise.reject(new PostTooLargeToRenderError(1024)) });
+    const { agent, csrf } = await signedInAgent(app);
+    const res = await agent.post('/posts').type('form').send({ ...aDraft({ content: 'A table of a million cells, <kept>.' }), _csrf: csrf });
+    expect(res.status).toBe(413);
+    expect(res.text).toContain('needs more than 1024 MB of memory to render, so it was not published');
+    expect(res.text).toContain('A table of a million cells, &lt;kept&gt;.');
+    expect(readdirSync(dirs.postsDir)).toEqual([]);
   });
 
   it('stores Markdown with its dangerous parts neutralised', async () => {

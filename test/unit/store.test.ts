@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
 import { postFiles, type PostFiles } from '../../src/posts/files.js';
 import { createPostIndex } from '../../src/posts/index-db.js';
+import { preparePost } from '../../src/posts/prepare.js';
 import { FILES_PER_PLAN_STEP } from '../../src/posts/reconcile-plan.js';
 import { indexFiles, type FileIndexer } from '../../src/posts/reconcile.js';
 import { createPostStore } from '../../src/posts/store.js';
@@ -68,6 +69,25 @@ describe('PostStore.create', () => {
     expect(readdirSync(postsDir).sort()).toEqual(['a-post-2.md', 'a-post-3.md', 'a-post.md']);
     expect(store.list(1).items).toHaveLength(3);
     close();
+  });
+
+  it('leaves no file and no row, and frees the slug, when the post cannot be prepared', async () => {
+    const root = setUp();
+    let refuse = true;
+    const store = createPostStore({
+      db: root.db,
+      postsDir: root.postsDir,
+      prepare: async (job) => {
+        if (refuse) throw new Error('too large to render');
+        return preparePost(job);
+      },
+    });
+    await expect(store.create(draft)).rejects.toThrow('too large to render');
+    expect(readdirSync(root.postsDir)).toEqual([]);
+    expect(store.list(1).items).toEqual([]);
+    refuse = false;
+    expect((await store.create(draft)).slug).toBe('a-post');
+    root.close();
   });
 
   it('never takes a slug whose file exists but is not yet indexed', async () => {

@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { YOUNG_GENERATION_MB } from '../launch.js';
+import { UnsafeMarkdownError } from '../markdown/sanitize-markdown.js';
+import { PostTooLargeToRenderError, type PostJob, type PostPreparer, type PreparedPost } from './prepare.js';
+
+/**
+ * The heap a new post may take to render. The form takes up to 1 MiB of Markdown; a post of
+ * that size needs 44-48 MB, one of nothing but table cells several hundred: as much as it took
+ * the server's own heap when posts were rendered there. One that needs more is refused.
+ */
+const PREPARING_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 1024 };
+
+/** An author publishes now and then: the thread ends after this long without a post to prepare. */
+const IDLE_MS = 60_000;
+
+export interface PreparingThreadOptions {
+  heap?: ResourceLimits;
+  idleMs?: number;
+}
+
+export interface PreparingThread {
+  prepare: PostPreparer;
+  close(): Promise<void>;
+}
+
+type Answer = { id: number; prepared?: PreparedPost; failed?: { unsafe?: string; message: string } };
+type Waiting = { resolve: (prepared: PreparedPost) => void; reject: (error: Error) => void };
+
+/**
+ * New posts are rendered on a thread of their own: on the main thread, a create held every
+ * reader for as long as its post took to render (0.7 ms for a typical post, 200-300 ms for one
+ * near the form's limit, ~0.3 s of readers waiting while the author published it). The thread
+ * starts with the first post, takes posts one at a time, and ends once idle.
+ * Undefined where there is no compiled worker (under the TypeScript test runner).
+ */
+export function createPreparingThread({ heap = PREPARING_HEAP, idleMs = IDLE_MS }: PreparingThreadOptions = {}): PreparingThread | undefined {
+  const script = new URL('./preparing-worker.js', import.meta.url);
+  if (!existsSync(script)) return undefined;
+  let worker: Worker | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let nextId = 0;
+  const waiting = new Map<number, Waiting>();
+
+  const answered = ({ id, prepared, failed }: Answer) => {
+    const job = waiting.get(id);
+    waiting.delete(id);
+    if (waiting.size === 0) idleTimer = setTimeout(stop, idleMs).unref();
+    if (prepared) return job?.resolve(prepared);
+    job?.reject(failed?.unsafe !== undefined ? new UnsafeMarkdownError(failed.unsafe) : new Error(failed?.message));
+  };
+
+  const failAll = (reason: Error) => {
+    for (const job of waiting.values()) job.reject(reason);
+    waiting.clear();
+  };
+
+  function start(): Worker {
+    const thread = new Worker(script, { resourceLimits: heap });
+    // The thread has ended by itself (out of memory, or worse): the posts it held fail, and the
+    // next post starts a new thread. 'exit' follows 'error'; the first of them settles it.
+    let ended = false;
+    const end = (error: Error & { code?: string }) => {
+      if (ended) return;
+      ended = true;
+      if (worker === thread) worker = undefined;
+      failAll(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new PostTooLargeToRenderError(heap.maxOldGenerationSizeMb ?? 0) : error);
+    };
+    thread.on('message', answered);
+    thread.on('error', end);
+    thread.on('exit', (code) => end(new Error(`the preparing thread exited (${code})`)));
+    return thread;
+  }
+
+  function stop(): Promise<void> {
+    const thread = worker;
+    worker = undefined;
+    clearTimeout(idleTimer);
+    failAll(new Error('the preparing thread was stopped'));
+    return thread ? thread.removeAllListeners().terminate().then(() => undefined) : Promise.resolve();
+  }
+
+  return {
+    prepare(job: PostJob) {
+      clearTimeout(idleTimer);
+      worker ??= start();
+      const id = nextId++;
+      const prepared = new Promise<PreparedPost>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      worker.postMessage({ id, job });
+      return prepared;
+    },
+    close: stop,
+  };
+}
