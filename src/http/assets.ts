@@ -36,7 +36,7 @@ export function assetRoutes(assets: Assets): Router {
   const router = Router();
   for (const { url, type, body } of assets.files) {
     router.get(url, (_req, res) => {
-      res.locals.cacheAs = url;
+      res.locals.canonicalPath = url;
       res.locals.cacheControl = IMMUTABLE_CACHE_CONTROL;
       res.type(type).send(body);
     });

@@ -34,7 +34,8 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
 
   /**
    * Express middleware for readers' GETs and HEADs: when a route names the URL its page lives
-   * at (`res.locals.cacheAs`, the form the site's own links take), the rendered page is stored
+   * at (`res.locals.canonicalPath`, the form the site's own links take, which its HTML also
+   * gives search engines as `<link rel="canonical">`), the rendered page is stored
    * under it, then sent exactly as a cache hit would be (same headers, same encodings), so the
    * first reader and the thousandth get the same page. A page asked for under another form of
    * its URL (`/?page=02`, a slug in lower-case percent-escapes) is sent by Express and not kept:
@@ -45,7 +46,7 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
     const sendWithExpress = res.send.bind(res);
     res.send = (body?: unknown) => {
       const key = pageKey(req.originalUrl);
-      const cacheable = res.locals.cacheAs === key && res.statusCode === 200 && !res.getHeader('set-cookie');
+      const cacheable = res.locals.canonicalPath === key && res.statusCode === 200 && !res.getHeader('set-cookie');
       if (!cacheable || (typeof body !== 'string' && !Buffer.isBuffer(body))) return sendWithExpress(body);
       if (!res.getHeader('content-type')) res.setHeader('Content-Type', 'text/html; charset=utf-8');
       res.setHeader('Cache-Control', String(res.locals.cacheControl ?? READER_CACHE_CONTROL));

@@ -24,7 +24,7 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
     const list = store.list(page);
     if (page > 1 && list.items.length === 0) throw new HttpError(404, 'There are no posts on that page.');
     const form = res.locals.user ? { values, errors } : undefined;
-    if (status === 200) res.locals.cacheAs = indexPageUrl(page);
+    if (status === 200) res.locals.canonicalPath = indexPageUrl(page);
     res.status(status).render('posts/index', { posts: list.items, page: list, form });
   };
 
@@ -37,12 +37,12 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
   router.get('/posts/:slug.md', (req, res) => {
     const source = store.source(req.params.slug);
     if (source === undefined) throw new HttpError(404);
-    res.locals.cacheAs = `${postUrl(req.params.slug)}.md`;
+    res.locals.canonicalPath = `${postUrl(req.params.slug)}.md`;
     res.type('text/markdown; charset=utf-8').send(source);
   });
 
   router.get('/posts/:slug', loadPost(store), (req, res) => {
-    res.locals.cacheAs = postUrl(String(req.params.slug));
+    res.locals.canonicalPath = postUrl(String(req.params.slug));
     res.render('posts/show');
   });
 

@@ -1,6 +1,6 @@
 /**
  * Pages' URLs, as every link of the site writes them. The page cache keeps a page under this
- * form only (see `cacheAs` in http/fast-path.ts), so links and routes must agree on it.
+ * form only (see `canonicalPath` in http/fast-path.ts), so links and routes must agree on it.
  */
 export const postUrl = (slug: string): string => `/posts/${encodeURIComponent(slug)}`;
 

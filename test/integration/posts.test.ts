@@ -47,6 +47,7 @@ describe('GET /', () => {
     expect(second.text).toContain('Post number 2<');
     expect(second.text).toContain('Post number 1<');
     expect(second.text).not.toContain('href="/?page=3"');
+    expect(second.text).toContain('<link rel="canonical" href="http://localhost:3000/?page=2">');
   });
 
   it('answers 404 past the last page and 400 for a page that is not a number', async () => {
@@ -66,6 +67,20 @@ describe('GET /posts/:slug', () => {
     expect(res.text).toContain('1 min read');
     expect(res.text).toContain('<strong>contiguous memory</strong>');
     expect(res.text).toContain('hljs');
+  });
+
+  it('names its one URL for search engines, whatever parameters or trailing slash the link had', async () => {
+    const { app } = makeTestApp({ posts: ['typed-arrays.md'] });
+    const canonical = '<link rel="canonical" href="http://localhost:3000/posts/typed-arrays">';
+    for (const url of ['/posts/typed-arrays', '/posts/typed-arrays?fbclid=IwAR0x&utm_source=social', '/posts/typed-arrays/']) {
+      const res = await request(app).get(url).expect(200);
+      expect(res.text).toContain(canonical);
+    }
+    const index = await request(app).get('/?utm_source=newsletter').expect(200);
+    expect(index.text).toContain('<link rel="canonical" href="http://localhost:3000/">');
+    // Error pages are no page's address.
+    const missing = await request(app).get('/posts/nope').expect(404);
+    expect(missing.text).not.toContain('rel="canonical"');
   });
 
   it('answers 404 for an unknown slug, a draft, and anything shaped like a path', async () => {
