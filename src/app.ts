@@ -19,6 +19,7 @@ import { registerViewHelpers, viewLocals } from './http/view-locals.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { postRoutes } from './posts/routes.js';
 import type { PostStore } from './posts/store.js';
+import { isPostPage } from './posts/urls.js';
 
 export interface AppDeps {
   config: Config;
@@ -47,7 +48,8 @@ export function createApp(deps: AppDeps): RequestListener {
   registerViewHelpers(app, assets);
   const auth = createAuth({ sessions, csrf: createCsrf(csrfKey), secureCookies: config.secureCookies });
   const fastPath = createFastPath({
-    cache: createPageCache({ version: store.version }),
+    // A new post changes the index's pages and adds its own: the other posts' pages stay.
+    cache: createPageCache({ version: (url) => (isPostPage(url) ? store.versionOfExistingPosts() : store.version()) }),
     sessionCookie: cookieNames(config.secureCookies).session,
     log,
   });

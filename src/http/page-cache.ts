@@ -1,10 +1,12 @@
 import { prepareRepresentation, type Representation } from './representation.js';
 
 /**
- * Fully rendered anonymous pages, by URL, each in every encoding with its ETag. Entries belong
- * to one version of the index: when `version()` changes (a post was written here, or another
- * process reindexed), every page is dropped at once, since a new post changes the index pages
- * as well as its own. Least recently used pages go first when the byte budget is spent.
+ * Fully rendered anonymous pages, by URL, each in every encoding with its ETag. A page belongs
+ * to the version of the index it was rendered from, as `version(url)` tells for its URL: a page
+ * read or written under another version is dropped (the index's pages change with every new
+ * post, a post's page only when the posts may have changed: see app.ts). Dropped pages are
+ * those a reader touches; the rest are the least recently read, and go first when the byte
+ * budget is spent.
  *
  * A page is kept as soon as it is rendered, while it is still being compressed (off the main
  * thread): readers asking for it meanwhile wait for that one compression instead of rendering
@@ -37,6 +39,7 @@ export const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 export const READS_FOR_BEST_COMPRESSION = 10;
 
 interface Entry {
+  version: string;
   ready: Promise<Representation>;
   /** Set once compressed; only then does the entry count against the budget. */
   page?: Representation;
@@ -45,45 +48,45 @@ interface Entry {
   reads: number;
 }
 
-export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { version: () => string; maxBytes?: number }): PageCache {
+export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { version: (url: string) => string; maxBytes?: number }): PageCache {
   // A Map keeps insertion order: re-inserting on every hit makes its first key the least recent.
-  let pages = new Map<string, Entry>();
-  let pagesVersion = version();
+  const pages = new Map<string, Entry>();
   let bytes = 0;
 
-  const current = () => {
-    const now = version();
-    if (now !== pagesVersion) {
-      pages = new Map();
-      bytes = 0;
-      pagesVersion = now;
-    }
-    return pages;
+  const drop = (key: string, entry: Entry) => {
+    pages.delete(key);
+    bytes -= entry.page?.bytes ?? 0;
   };
 
-  const evictOverBudget = (live: Map<string, Entry>) => {
-    for (const [oldest, entry] of live) {
+  /** The entry kept under `key` for the index as it is now; one of an older version is dropped. */
+  const current = (key: string, now: string) => {
+    const entry = pages.get(key);
+    if (entry && entry.version !== now) drop(key, entry);
+    return entry?.version === now ? entry : undefined;
+  };
+
+  const evictOverBudget = () => {
+    for (const [oldest, entry] of pages) {
       if (bytes <= maxBytes) break;
-      live.delete(oldest);
-      bytes -= entry.page?.bytes ?? 0;
+      drop(oldest, entry);
     }
   };
 
   // A compression done: the entry takes the page, unless it was dropped meanwhile (a new
   // version, or evicted), and the budget counts the difference.
-  const settle = (live: Map<string, Entry>, key: string, entry: Entry, page: Representation) => {
-    if (live !== pages || live.get(key) !== entry) return;
+  const settle = (key: string, entry: Entry, page: Representation) => {
+    if (pages.get(key) !== entry) return;
     bytes += page.bytes - (entry.page?.bytes ?? 0);
     entry.page = page;
-    evictOverBudget(live);
+    evictOverBudget();
   };
 
-  const compressAtBest = (live: Map<string, Entry>, key: string, entry: Entry) => {
+  const compressAtBest = (key: string, entry: Entry) => {
     const { page, toCompressAtBest } = entry;
     if (!page || !toCompressAtBest) return;
     entry.toCompressAtBest = undefined;
     prepareRepresentation(page.variants.identity.body, toCompressAtBest.headers, toCompressAtBest.compressible, 'best').then(
-      (best) => settle(live, key, entry, best),
+      (best) => settle(key, entry, best),
       // The page compressed fast stays.
       () => undefined,
     );
@@ -91,26 +94,25 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
 
   return {
     get(key) {
-      const live = current();
-      const entry = live.get(key);
+      const entry = current(key, version(key));
       if (!entry) return undefined;
-      live.delete(key);
-      live.set(key, entry);
+      pages.delete(key);
+      pages.set(key, entry);
       // Read often: worth its best compression, for the readers after this one.
-      if (entry.page && ++entry.reads >= READS_FOR_BEST_COMPRESSION) compressAtBest(live, key, entry);
+      if (entry.page && ++entry.reads >= READS_FOR_BEST_COMPRESSION) compressAtBest(key, entry);
       return entry.page ?? entry.ready;
     },
 
     put(key, body, headers, compressible) {
-      const live = current();
-      const kept = live.get(key);
+      const now = version(key);
+      const kept = current(key, now);
       if (kept) return kept.ready;
-      const entry: Entry = { ready: prepareRepresentation(body, headers, compressible, 'fast'), toCompressAtBest: { headers, compressible }, reads: 1 };
-      live.set(key, entry);
+      const entry: Entry = { version: now, ready: prepareRepresentation(body, headers, compressible, 'fast'), toCompressAtBest: { headers, compressible }, reads: 1 };
+      pages.set(key, entry);
       entry.ready.then(
-        (page) => settle(live, key, entry, page),
+        (page) => settle(key, entry, page),
         () => {
-          if (live.get(key) === entry) live.delete(key);
+          if (pages.get(key) === entry) pages.delete(key);
         },
       );
       return entry.ready;

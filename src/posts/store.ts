@@ -28,6 +28,11 @@ export interface PostStore {
   reindexWith(indexer: FileIndexer | undefined, options?: ReconcileOptions): Promise<ReindexReport>;
   /** Changes whenever the index changes, here or in another process: page caches key on it. */
   version(): string;
+  /**
+   * Changes whenever a post already indexed may have changed (a reindex here, any change by
+   * another process), but not when a post is created here: the pages of the other posts stay.
+   */
+  versionOfExistingPosts(): string;
   /** True when the index answers a query (for /healthz). */
   isHealthy(): boolean;
 }
@@ -78,7 +83,7 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
           const stat = fileStatOf(statSync(path.join(postsDir, fileName)));
           // IMMEDIATE, as the indexing threads' writes: `npm run reindex` may be writing too.
           db.transaction(() => index.put(record, stat)).immediate();
-          indexVersion.bump();
+          indexVersion.added();
         } catch (error) {
           // The index refused the row: take the file back, so that neither remains.
           await files.remove(postsDir, fileName);
@@ -103,6 +108,7 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
     },
 
     version: () => indexVersion.current(),
+    versionOfExistingPosts: () => indexVersion.ofExistingPosts(),
 
     isHealthy() {
       try {

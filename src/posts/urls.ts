@@ -6,3 +6,6 @@ export const postUrl = (slug: string): string => `/posts/${encodeURIComponent(sl
 
 /** The index's page `page`; the first is the site's root. */
 export const indexPageUrl = (page: number): string => (page <= 1 ? '/' : `/?page=${page}`);
+
+/** A post's own pages (`/posts/<slug>`, `/posts/<slug>.md`): they show that post and no other. */
+export const isPostPage = (url: string): boolean => url.startsWith('/posts/');

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, get, type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import request from 'supertest';
@@ -85,14 +87,35 @@ describe('readers’ pages from memory', () => {
     expect(index.text).toContain('Fresh off the press');
   });
 
-  it('sees a reindex made by another process within a moment', async () => {
+  it('keeps the other posts’ pages in memory when a post is published', async () => {
+    const { app, db } = makeTestApp({ posts: ['typed-arrays.md'] });
+    const before = await request(app).get('/posts/typed-arrays').expect(200);
+    const { agent, csrf } = await signedInAgent(app);
+    await agent.post('/posts').type('form').send({ ...aDraft({ title: 'Fresh off the press' }), _csrf: csrf }).expect(303);
+    db.close();
+    const after = await request(app).get('/posts/typed-arrays').expect(200);
+    expect(after.text).toBe(before.text);
+  });
+
+  it('sees a reindex made by another process within a moment, on the index and on posts', async () => {
     const { app, dirs } = makeTestApp({ posts: ['typed-arrays.md'] });
     expect((await request(app).get('/').expect(200)).text).toContain('Typed arrays in practice');
+    expect((await request(app).get('/posts/typed-arrays').expect(200)).text).toContain('Typed arrays in practice');
     const other = new Database(dirs.databasePath);
     other.prepare("UPDATE posts SET title = 'Renamed elsewhere' WHERE slug = 'typed-arrays'").run();
     other.close();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await request(app).get('/').expect(200)).text).toContain('Renamed elsewhere');
+    expect((await request(app).get('/posts/typed-arrays').expect(200)).text).toContain('Renamed elsewhere');
+  });
+
+  it('shows every post again after a reindex here', async () => {
+    const { app, store, dirs } = makeTestApp({ posts: ['typed-arrays.md'] });
+    expect((await request(app).get('/posts/typed-arrays').expect(200)).text).toContain('Typed arrays in practice');
+    const file = path.join(dirs.postsDir, 'typed-arrays.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('title: "Typed arrays in practice"', 'title: "Edited by hand"'));
+    store.reindex();
+    expect((await request(app).get('/posts/typed-arrays').expect(200)).text).toContain('Edited by hand');
   });
 
   it('never shows the author’s page to a reader, nor a reader’s page to the author', async () => {

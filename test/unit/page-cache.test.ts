@@ -57,6 +57,19 @@ describe('the page cache', () => {
     expect(cache.get('/posts/a')).toBeUndefined();
   });
 
+  it('drops only the pages whose version changed', async () => {
+    const versions: Record<string, string> = { '/': 'v1', '/posts/a': 'v1' };
+    const cache = createPageCache({ version: (url) => versions[url] ?? 'v1' });
+    await cache.put('/', aPage('index'), HTML, true);
+    await cache.put('/posts/a', aPage('a'), HTML, true);
+    versions['/'] = 'v2';
+    expect(cache.get('/')).toBeUndefined();
+    expect(cache.get('/posts/a')).toBeDefined();
+    // Kept again under the new version.
+    await cache.put('/', aPage('index, with a new post'), HTML, true);
+    expect(cache.get('/')).toBeDefined();
+  });
+
   it('lets the least recently read pages go when its budget is spent', async () => {
     const pageBytes = (await createPageCache({ version: () => 'v1' }).put('/posts/a', aPage('a'), HTML, true)).bytes;
     // Room for two pages, not three.
