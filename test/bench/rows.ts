@@ -13,6 +13,8 @@ export interface RowPlan {
   unavailable?: string;
   quire: Load;
   baseline: Load;
+  /** A load run at the same time as each server's, and not itself measured (the author publishing). */
+  beside?: { quire: Load; baseline: Load };
 }
 
 /** Where each server listens, and its process id (for its CPU time). */
@@ -131,4 +133,28 @@ export function createPlan(
     quire: load(endpoints.quire),
     baseline: load(endpoints.formBaseline),
   };
+}
+
+/**
+ * The typical post read while the author publishes typical posts one after another, over one
+ * connection; the baseline serves the same bytes while its form server writes the same posts.
+ * A new post must hold up the readers of the other posts no more than the baseline's writes
+ * hold up its reads, nor make the other posts' pages be rendered again.
+ */
+export function readWhilePublishingPlan(
+  reads: ReadFixtures,
+  session: { cookie: string; csrf: string },
+  endpoints: Endpoints,
+  options: BenchOptions,
+): RowPlan {
+  const { fixture } = reads.post;
+  const reading = readPlan(
+    { name: `GET /posts/:slug, author publishing  ${sizeOf(fixture)}`, path: fixture.path, headers: BROWSER_ENCODINGS, expectStatus: 200 },
+    endpoints,
+    options,
+  );
+  const publishing = createPlan('one at a time', session, endpoints, options);
+  const { serverPid: _quire, ...quire } = publishing.quire;
+  const { serverPid: _baseline, ...baseline } = publishing.baseline;
+  return { ...reading, beside: { quire, baseline } };
 }

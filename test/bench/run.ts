@@ -6,7 +6,7 @@ import { startFormBaseline, startReadBaseline } from './baselines.js';
 import { typicalPost, writeCorpus } from './corpus.js';
 import { recordReads } from './fixtures.js';
 import { signIn } from './http-raw.js';
-import { runLoad, summarize, type LoadSamples } from './measure.js';
+import { runLoad, summarize, type Load, type LoadSamples } from './measure.js';
 import { cpuSnapshot, othersShare } from './noise.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { measurePageWeight } from './page-weight.js';
@@ -14,7 +14,7 @@ import { killAll, memoryOf, stop } from './processes.js';
 import { AUTHOR_PASSWORD, checkBuilt, startQuire, timeReindex } from './quire.js';
 import { countFiles, noteDeletion, recentDeletion, type RecentDeletion } from './recent-deletions.js';
 import { formatReport, type RowOutcome } from './report.js';
-import { BROWSER_ENCODINGS, createPlan, readPlans, type Endpoints, type RowPlan } from './rows.js';
+import { BROWSER_ENCODINGS, createPlan, readPlans, readWhilePublishingPlan, type Endpoints, type RowPlan } from './rows.js';
 
 /**
  * `npm run bench`: Quire against the ceiling of this machine, in one run (issue 5).
@@ -39,15 +39,20 @@ function commandLine(): string {
 /** Warm up both, then measure in turns: baseline, Quire, baseline, Quire… */
 async function measureRow(plan: RowPlan): Promise<RowOutcome> {
   if (plan.unavailable) return { plan };
+  // The measured load, with the row's other load (if any) beside it for as long.
+  const run = async (load: Load, beside: Load | undefined, durationSeconds: number) => {
+    const [samples] = await Promise.all([runLoad({ ...load, durationSeconds }), beside && runLoad({ ...beside, durationSeconds })]);
+    return samples;
+  };
   step(`${plan.name}: warm-up`);
-  await runLoad({ ...plan.baseline, durationSeconds: WARMUP_SECONDS });
-  await runLoad({ ...plan.quire, durationSeconds: WARMUP_SECONDS });
+  await run(plan.baseline, plan.beside?.baseline, WARMUP_SECONDS);
+  await run(plan.quire, plan.beside?.quire, WARMUP_SECONDS);
   const baseline: LoadSamples[] = [];
   const quire: LoadSamples[] = [];
   for (let round = 1; round <= ROUNDS_PER_ROW; round++) {
     step(`${plan.name}: round ${round} of ${ROUNDS_PER_ROW}`);
-    baseline.push(await runLoad({ ...plan.baseline, durationSeconds: plan.baseline.durationSeconds / ROUNDS_PER_ROW }));
-    quire.push(await runLoad({ ...plan.quire, durationSeconds: plan.quire.durationSeconds / ROUNDS_PER_ROW }));
+    baseline.push(await run(plan.baseline, plan.beside?.baseline, plan.baseline.durationSeconds / ROUNDS_PER_ROW));
+    quire.push(await run(plan.quire, plan.beside?.quire, plan.quire.durationSeconds / ROUNDS_PER_ROW));
   }
   return { plan, baseline: summarize(baseline), quire: summarize(quire) };
 }
@@ -94,6 +99,7 @@ async function bench(options: BenchOptions, workDir: string, started: RunStart):
   const plans: RowPlan[] = [
     ...readPlans(reads, endpoints, options),
     // Last: creates change the index page, and grow the posts folder.
+    readWhilePublishingPlan(reads, session, endpoints, options),
     createPlan('one at a time', session, endpoints, options),
     createPlan('concurrent', session, endpoints, options),
   ];
