@@ -15,7 +15,7 @@ const removeFile = promisify(rm);
 /**
  * The file operations the store needs, as one seam: tests inject faults here. They run on
  * libuv's threads: an fsync blocks for as long as the disk takes, and done on the main thread,
- * a create's two fsyncs kept every reader waiting (a third of a create's time on the main thread).
+ * a create's two fsyncs kept every reader waiting (a quarter of a create's time there).
  */
 export interface PostFiles {
   /** Writes `text` to `dir/name` so that a crash leaves the old file or the new one, never a part. */
