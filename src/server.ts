@@ -42,7 +42,7 @@ try {
 //    index brought in line with the files.
 mkdirSync(config.postsDir, { recursive: true });
 const db = openIndexDatabase(config.databasePath, log);
-// New posts are rendered on a thread of their own, so that readers never wait for one.
+// Large new posts are rendered on a thread of their own, so that readers never wait for one.
 const preparingThread = createPreparingThread();
 const store = createPostStore({ db, postsDir: config.postsDir, ...(preparingThread ? { prepare: preparingThread.prepare } : {}) });
 // Rendering is the cost of a rebuild (a new or deleted index): spread it over the cores.

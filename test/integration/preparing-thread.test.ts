@@ -18,8 +18,9 @@ const job = (content: string, slug = 'a-post'): PostJob => ({ slug, draft: { tit
 const TABLE_ROW = '| x | *y* | `z` |\n';
 const tableOf = (kilobytes: number) => `| a | b | c |\n|---|---|---|\n${TABLE_ROW.repeat(Math.floor((kilobytes * 1024) / TABLE_ROW.length))}`;
 
+/** A thread that takes every post, however short, unless `options` say otherwise. */
 function preparingThread(options: PreparingThreadOptions = {}) {
-  const thread = createPreparingThread(options);
+  const thread = createPreparingThread({ threadContentChars: 0, ...options });
   expect(thread).toBeDefined();
   onTestFinished(() => thread?.close());
   return thread as NonNullable<typeof thread>;
@@ -51,6 +52,14 @@ describe('the preparing thread', () => {
     expect((refused as Error).message).toContain('more than 24 MB of memory');
     expect((await thread.prepare(job(tableOf(20)))).record.safeHtml).toContain('<table');
   }, 60_000);
+
+  it('prepares a short post at once, without the thread, and a longer one on it', async () => {
+    // A thread too small to start: whatever reaches it fails.
+    const thread = preparingThread({ threadContentChars: 1000, heap: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 } });
+    const short = job('x'.repeat(1000));
+    expect(await thread.prepare(short)).toEqual(preparePost(short));
+    await expect(thread.prepare(job('x'.repeat(1001)))).rejects.toThrow();
+  });
 
   it('ends when idle, and starts again for the next post', async () => {
     const thread = preparingThread({ idleMs: 1 });
