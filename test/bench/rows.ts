@@ -136,6 +136,34 @@ export function createPlan(
 }
 
 /**
+ * The typical post read while a crawler goes through every published post, one page after
+ * another: each page it reads is rendered and compressed, kept, and pushed out again (a blog
+ * larger than the page cache, read in order, never hits it). The baseline's crawler goes
+ * through the pages the baseline serves, from memory: the ceiling.
+ */
+export function readBesideCrawlerPlan(reads: ReadFixtures, publishedSlugs: string[], endpoints: Endpoints, options: BenchOptions): RowPlan {
+  const { fixture } = reads.post;
+  const reading = readPlan(
+    { name: `GET /posts/:slug, crawler reading every post  ${sizeOf(fixture)}`, path: fixture.path, headers: BROWSER_ENCODINGS, expectStatus: 200 },
+    endpoints,
+    options,
+  );
+  const crawler = (server: Endpoint, paths: string[]): Load => {
+    let next = 0;
+    return {
+      url: `${server.url}${paths[0]}`,
+      nextPath: () => paths[next++ % paths.length] ?? '/',
+      connections: 1,
+      durationSeconds: options.durationSeconds,
+      headers: BROWSER_ENCODINGS,
+      expectStatus: 200,
+    };
+  };
+  const postPaths = publishedSlugs.map((slug) => `/posts/${encodeURIComponent(slug)}`);
+  return { ...reading, beside: { quire: crawler(endpoints.quire, postPaths), baseline: crawler(endpoints.readBaseline, [reads.index.fixture.path, reads.source.fixture.path]) } };
+}
+
+/**
  * The typical post read while the author publishes typical posts one after another, over one
  * connection; the baseline serves the same bytes while its form server writes the same posts.
  * A new post must hold up the readers of the other posts no more than the baseline's writes

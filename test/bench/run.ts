@@ -14,7 +14,7 @@ import { killAll, memoryOf, stop } from './processes.js';
 import { AUTHOR_PASSWORD, checkBuilt, startQuire, timeReindex } from './quire.js';
 import { countFiles, noteDeletion, recentDeletion, type RecentDeletion } from './recent-deletions.js';
 import { formatReport, type RowOutcome } from './report.js';
-import { BROWSER_ENCODINGS, createPlan, readPlans, readWhilePublishingPlan, type Endpoints, type RowPlan } from './rows.js';
+import { BROWSER_ENCODINGS, createPlan, readBesideCrawlerPlan, readPlans, readWhilePublishingPlan, type Endpoints, type RowPlan } from './rows.js';
 
 /**
  * `npm run bench`: Quire against the ceiling of this machine, in one run (issue 5).
@@ -70,6 +70,7 @@ async function bench(options: BenchOptions, workDir: string, started: RunStart):
   const corpus = writeCorpus(postsDir, options.posts);
   const post = typicalPost(corpus);
   const markdownBytes = corpus.reduce((sum, { bodyBytes }) => sum + bodyBytes, 0);
+  const published = corpus.filter((p) => !p.draft);
 
   step('reindex into an empty index');
   const reindex = await timeReindex(postsDir, path.join(workDir, 'reindex', 'quire.sqlite'), path.join(workDir, 'reindex.log'), options.posts);
@@ -98,6 +99,7 @@ async function bench(options: BenchOptions, workDir: string, started: RunStart):
 
   const plans: RowPlan[] = [
     ...readPlans(reads, endpoints, options),
+    readBesideCrawlerPlan(reads, published.map((p) => p.slug), endpoints, options),
     // Last: creates change the index page, and grow the posts folder.
     readWhilePublishingPlan(reads, session, endpoints, options),
     createPlan('one at a time', session, endpoints, options),
@@ -111,9 +113,9 @@ async function bench(options: BenchOptions, workDir: string, started: RunStart):
   const memory = memoryOf(quire.pid);
 
   await Promise.all([stop(quire), stop(readBaseline), stop(formBaseline)]);
-  const published = corpus.filter((p) => !p.draft).length;
+
   return formatReport({
-    header: `Quire benchmark: ${options.posts} posts (${published} published, ${(markdownBytes / 1024 / 1024).toFixed(1)} MB of Markdown; `
+    header: `Quire benchmark: ${options.posts} posts (${published.length} published, ${(markdownBytes / 1024 / 1024).toFixed(1)} MB of Markdown; `
       + `measured post ${post.slug}, ${(post.bodyBytes / 1024).toFixed(1)} KB), ${options.connections} connections, `
       + `${options.durationSeconds} s per measurement (in ${ROUNDS_PER_ROW} rounds, in turns with the baseline) after ${WARMUP_SECONDS} s of warm-up`,
     command: commandLine(),
