@@ -89,6 +89,27 @@ describe('the server process', () => {
     expect(readdirSync(site.postsDir)).toEqual(['survives-restarts.md']);
   });
 
+  it('publishes a post long enough to go to the preparing thread, and stops cleanly with the thread alive', async () => {
+    const site = tempSite();
+    const server = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
+    const { cookie, csrf } = await signIn(server.url, PASSWORD);
+    const section = (n: number) => `## Part ${n}\n\nSome **bold** words about part ${n}.\n\n\`\`\`ts\nconst part: number = ${n};\n\`\`\`\n\n`;
+    const content = Array.from({ length: 600 }, (_, n) => section(n)).join('');
+    expect(content.length).toBeGreaterThan(40 * 1024);
+    const created = await fetch(`${server.url}/posts`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ title: 'A long read', content, tags: 'long', _csrf: csrf }),
+    });
+    expect(created.status).toBe(303);
+    const page = await (await fetch(`${server.url}/posts/a-long-read`)).text();
+    expect(page).toContain('<strong>bold</strong> words about part 599.');
+    expect(page).toContain('<code class="hljs language-ts"><span class="hljs-keyword">const</span> <span class="hljs-attr">part</span>');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
   it.each(['SIGTERM', 'SIGINT'] as const)('on %s, finishes the request in flight, then exits 0', async (signal) => {
     const site = tempSite();
     const server = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
