@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): RequestListener {
   // for every page a crawler reads: 12-15% of the server's CPU per page).
   app.use(assetRoutes(assets));
   const publicFiles = express.static(PUBLIC_DIR, { index: false, redirect: false, setHeaders: (res) => res.setHeader('Cache-Control', STATIC_CACHE_CONTROL) });
-  app.use((req, res, next) => (req.path.startsWith('/posts/') ? next() : publicFiles(req, res, next)));
+  app.use((req, res, next) => (isPostPage(req.path) ? next() : publicFiles(req, res, next)));
 
   // Url-encoded bodies, post-sized only for the author (multipart is parsed by the one route that takes it).
   app.use(formBodies());

@@ -55,7 +55,7 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
       const id = String(res.locals.requestId);
       // The request logger's X-Request-Id goes back on by writePage, with the same id.
       res.removeHeader('X-Request-Id');
-      cache.put(key, Buffer.from(body), headers, true).then(
+      cache.put(key, Buffer.from(body), headers).then(
         (page) => writePage(req, res, page, id),
         () => {
           res.setHeader('X-Request-Id', id);

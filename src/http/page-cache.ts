@@ -17,7 +17,7 @@ export interface PageCache {
   /** The page kept under `key`: ready, still being compressed, or none. */
   get(key: string): Representation | Promise<Representation> | undefined;
   /** Keeps a rendered page under `key`; a page already kept there (same version) is used instead. */
-  put(key: string, body: Buffer, headers: [string, string][], compressible: boolean): Promise<Representation>;
+  put(key: string, body: Buffer, headers: [string, string][]): Promise<Representation>;
 }
 
 /**
@@ -43,8 +43,8 @@ interface Entry {
   ready: Promise<Representation>;
   /** Set once compressed; only then does the entry count against the budget. */
   page?: Representation;
-  /** Until it is compressed at its best: how, from its unencoded body. */
-  toCompressAtBest?: { headers: [string, string][]; compressible: boolean };
+  /** Until it is compressed at its best: its headers, to go with its unencoded body. */
+  toCompressAtBest?: { headers: [string, string][] };
   reads: number;
 }
 
@@ -85,7 +85,7 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
     const { page, toCompressAtBest } = entry;
     if (!page || !toCompressAtBest) return;
     entry.toCompressAtBest = undefined;
-    prepareRepresentation(page.variants.identity.body, toCompressAtBest.headers, toCompressAtBest.compressible, 'best').then(
+    prepareRepresentation(page.variants.identity.body, toCompressAtBest.headers, 'best').then(
       (best) => settle(key, entry, best),
       // The page compressed fast stays.
       () => undefined,
@@ -103,11 +103,11 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
       return entry.page ?? entry.ready;
     },
 
-    put(key, body, headers, compressible) {
+    put(key, body, headers) {
       const now = version(key);
       const kept = current(key, now);
       if (kept) return kept.ready;
-      const entry: Entry = { version: now, ready: prepareRepresentation(body, headers, compressible, 'fast'), toCompressAtBest: { headers, compressible }, reads: 1 };
+      const entry: Entry = { version: now, ready: prepareRepresentation(body, headers, 'fast'), toCompressAtBest: { headers }, reads: 1 };
       pages.set(key, entry);
       entry.ready.then(
         (page) => settle(key, entry, page),

@@ -61,12 +61,12 @@ const COMPRESSION: Record<Effort, { gzipLevel: number; brotliQuality: (bytes: nu
  * hundred readers' answers from memory, so it happens off the main thread: a reader asking for
  * pages not yet kept (a crawler going through old posts) no longer stalls everyone else.
  */
-export async function prepareRepresentation(text: Buffer, headers: [string, string][], compressible: boolean, effort: Effort): Promise<Representation> {
+export async function prepareRepresentation(text: Buffer, headers: [string, string][], effort: Effort): Promise<Representation> {
   const body = exactCopy(text);
   const hash = createHash('sha256').update(body).digest('base64url').slice(0, 27);
   const etag = `"${hash}"`;
   const common = headers.flat();
-  const shouldCompress = compressible && body.length >= MIN_COMPRESSIBLE_BYTES;
+  const shouldCompress = body.length >= MIN_COMPRESSIBLE_BYTES;
   const { suffix } = COMPRESSION[effort];
   const [gzipped, brotli] = shouldCompress ? await compress(body, effort) : [body, body];
   const encoded: Record<Encoding, Buffer> = { identity: body, gzip: gzipped, br: brotli };

@@ -1,5 +1,5 @@
 import type { Express, RequestHandler } from 'express';
-import { indexPageUrl, postUrl } from '../posts/urls.js';
+import { indexPageUrl, postSourceUrl, postUrl } from '../posts/urls.js';
 import type { Assets } from './assets.js';
 
 export interface SiteInfo {
@@ -24,5 +24,6 @@ export function registerViewHelpers(app: Express, assets: Assets): void {
   app.locals.formatDate = (iso: string) => DATE_FORMAT.format(new Date(iso));
   app.locals.assets = assets.urls;
   app.locals.postUrl = postUrl;
+  app.locals.postSourceUrl = postSourceUrl;
   app.locals.indexPageUrl = indexPageUrl;
 }

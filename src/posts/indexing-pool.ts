@@ -37,9 +37,9 @@ const LARGE_POST_BYTES = 256 * 1024;
  * with V8's default, the lane's heap grew to 160-180 MB on Node 24 over 30 posts of 300 KB,
  * against 36-49 MB with this one (Node 20: 59-81 MB with the default, 37-38 MB with this one).
  */
-const LARGE_POST_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 1024 };
+export const LARGE_POST_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 1024 };
 
-const outOfMemory = (error: Error & { code?: string }) => error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+export const outOfMemory = (error: Error & { code?: string }) => error.code === 'ERR_WORKER_OUT_OF_MEMORY';
 
 /** The defaults suit a server; tests shrink the heaps to reach their limits with small posts. */
 export interface PoolOptions {

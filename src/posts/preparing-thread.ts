@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { YOUNG_GENERATION_MB } from '../launch.js';
 import { UnsafeMarkdownError } from '../markdown/sanitize-markdown.js';
+import { LARGE_POST_HEAP, outOfMemory } from './indexing-pool.js';
 import { prepareInThisThread, PostTooLargeToRenderError, type PostJob, type PostPreparer, type PreparedPost } from './prepare.js';
 
 /**
- * The heap a new post may take to render. The form takes up to 1 MiB of Markdown; a post of
- * that size needs 44-48 MB, one of nothing but table cells several hundred: as much as it took
- * the server's own heap when posts were rendered there. One that needs more is refused.
+ * The heap a new post may take to render: the rebuild's large-post lane's. The form takes up to
+ * 1 MiB of Markdown; a post of that size needs 44-48 MB, one of nothing but table cells several
+ * hundred. One that needs more is refused.
  */
-const PREPARING_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 1024 };
+const PREPARING_HEAP: ResourceLimits = LARGE_POST_HEAP;
 
 /** Large posts are rare: the thread ends after this long without one to prepare. */
 const IDLE_MS = 10_000;
@@ -76,7 +76,7 @@ export function createPreparingThread({ heap = PREPARING_HEAP, idleMs = IDLE_MS,
       if (ended) return;
       ended = true;
       if (worker === thread) worker = undefined;
-      failAll(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new PostTooLargeToRenderError(heap.maxOldGenerationSizeMb ?? 0) : error);
+      failAll(outOfMemory(error) ? new PostTooLargeToRenderError(heap.maxOldGenerationSizeMb ?? 0) : error);
     };
     thread.on('message', answered);
     thread.on('error', end);

@@ -9,7 +9,7 @@ import { formValues, type FieldErrors, type FormValues } from './schema.js';
 import type { PostStore } from './store.js';
 import { readSubmission } from './submission.js';
 import { multipartForm } from './upload.js';
-import { indexPageUrl, postUrl } from './urls.js';
+import { indexPageUrl, postSourceUrl, postUrl } from './urls.js';
 
 const MAX_PAGE = 1_000_000;
 const pageQuery = z.object({ page: z.coerce.number().int().min(1).max(MAX_PAGE).default(1) });
@@ -37,7 +37,7 @@ export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): R
   router.get('/posts/:slug.md', (req, res) => {
     const source = store.source(req.params.slug);
     if (source === undefined) throw new HttpError(404);
-    res.locals.canonicalPath = `${postUrl(req.params.slug)}.md`;
+    res.locals.canonicalPath = postSourceUrl(req.params.slug);
     res.type('text/markdown; charset=utf-8').send(source);
   });
 

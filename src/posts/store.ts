@@ -74,10 +74,10 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
     async create(draft) {
       const at = now();
       const slug = uniqueSlug(slugify(draft.title, at), taken);
-      const fileName = `${slug}.md`;
       beingWritten.add(slug);
       try {
         const { text, record } = await prepare({ slug, draft, at: at.toISOString() });
+        const { fileName } = record;
         await files.writeAtomic(postsDir, fileName, text);
         try {
           const stat = fileStatOf(statSync(path.join(postsDir, fileName)));

@@ -4,6 +4,9 @@
  */
 export const postUrl = (slug: string): string => `/posts/${encodeURIComponent(slug)}`;
 
+/** A post's Markdown source. */
+export const postSourceUrl = (slug: string): string => `${postUrl(slug)}.md`;
+
 /** The index's page `page`; the first is the site's root. */
 export const indexPageUrl = (page: number): string => (page <= 1 ? '/' : `/?page=${page}`);
 

@@ -10,10 +10,10 @@ const anArticle = () =>
 describe('the page cache', () => {
   it('compresses off the caller’s thread, keeping the page meanwhile for every reader to wait on', async () => {
     const cache = createPageCache({ version: () => 'v1' });
-    const first = cache.put('/posts/a', aPage('a'), HTML, true);
+    const first = cache.put('/posts/a', aPage('a'), HTML);
     // Not ready when put returns: the compression runs on the thread pool, not on the thread answering readers.
     expect(cache.get('/posts/a')).toBeInstanceOf(Promise);
-    const again = cache.put('/posts/a', aPage('a'), HTML, true);
+    const again = cache.put('/posts/a', aPage('a'), HTML);
     const [page, samePage] = await Promise.all([first, again]);
     expect(samePage).toBe(page);
     expect(cache.get('/posts/a')).toBe(page);
@@ -22,7 +22,7 @@ describe('the page cache', () => {
 
   it('compresses a page fast for its first readers, and at its best once it is read often', async () => {
     const cache = createPageCache({ version: () => 'v1' });
-    const fast = await cache.put('/posts/a', anArticle(), HTML, true);
+    const fast = await cache.put('/posts/a', anArticle(), HTML);
     // Its first readers get it as it is; then the best compression is on its way for the next.
     for (let read = 2; read <= READS_FOR_BEST_COMPRESSION; read++) expect(cache.get('/posts/a')).toBe(fast);
     await vi.waitFor(() => expect(cache.get('/posts/a')).not.toBe(fast), { timeout: 10_000 });
@@ -38,7 +38,7 @@ describe('the page cache', () => {
     const cache = createPageCache({ version: () => 'v1' });
     // Views of larger blocks, which keep all of theirs: zlib's output buffer, Buffer's shared pool.
     for (const text of [aPage('a'), anArticle()]) {
-      const page = await cache.put(`/posts/${text.length}`, text, HTML, true);
+      const page = await cache.put(`/posts/${text.length}`, text, HTML);
       for (const encoding of ['identity', 'br', 'gzip'] as const) {
         const { body } = page.variants[encoding];
         expect(body.buffer.byteLength, `${encoding} of ${text.length} bytes`).toBe(body.length);
@@ -49,8 +49,8 @@ describe('the page cache', () => {
   it('drops every page when the index changes, even one still being compressed', async () => {
     let version = 'v1';
     const cache = createPageCache({ version: () => version });
-    await cache.put('/', aPage('index'), HTML, true);
-    const compressing = cache.put('/posts/a', aPage('a'), HTML, true);
+    await cache.put('/', aPage('index'), HTML);
+    const compressing = cache.put('/posts/a', aPage('a'), HTML);
     version = 'v2';
     await compressing;
     expect(cache.get('/')).toBeUndefined();
@@ -60,24 +60,24 @@ describe('the page cache', () => {
   it('drops only the pages whose version changed', async () => {
     const versions: Record<string, string> = { '/': 'v1', '/posts/a': 'v1' };
     const cache = createPageCache({ version: (url) => versions[url] ?? 'v1' });
-    await cache.put('/', aPage('index'), HTML, true);
-    await cache.put('/posts/a', aPage('a'), HTML, true);
+    await cache.put('/', aPage('index'), HTML);
+    await cache.put('/posts/a', aPage('a'), HTML);
     versions['/'] = 'v2';
     expect(cache.get('/')).toBeUndefined();
     expect(cache.get('/posts/a')).toBeDefined();
     // Kept again under the new version.
-    await cache.put('/', aPage('index, with a new post'), HTML, true);
+    await cache.put('/', aPage('index, with a new post'), HTML);
     expect(cache.get('/')).toBeDefined();
   });
 
   it('lets the least recently read pages go when its budget is spent', async () => {
-    const pageBytes = (await createPageCache({ version: () => 'v1' }).put('/posts/a', aPage('a'), HTML, true)).bytes;
+    const pageBytes = (await createPageCache({ version: () => 'v1' }).put('/posts/a', aPage('a'), HTML)).bytes;
     // Room for two pages, not three.
     const cache = createPageCache({ version: () => 'v1', maxBytes: Math.floor(pageBytes * 2.5) });
-    await cache.put('/posts/a', aPage('a'), HTML, true);
-    await cache.put('/posts/b', aPage('b'), HTML, true);
+    await cache.put('/posts/a', aPage('a'), HTML);
+    await cache.put('/posts/b', aPage('b'), HTML);
     cache.get('/posts/a');
-    await cache.put('/posts/c', aPage('c'), HTML, true);
+    await cache.put('/posts/c', aPage('c'), HTML);
     expect(cache.get('/posts/b')).toBeUndefined();
     expect(cache.get('/posts/a')).toBeDefined();
     expect(cache.get('/posts/c')).toBeDefined();
