@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { close, fsync, open, rename, rm, write } from 'node:fs';
+import { access, close, fstat, fsync, link, open, rename, rm, write, type Stats } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -9,8 +9,11 @@ const openFile = promisify(open);
 const writeFile = promisify(write);
 const syncFile = promisify(fsync);
 const closeFile = promisify(close);
+const statFile = promisify(fstat) as (fd: number) => Promise<Stats>;
+const linkFile = promisify(link);
 const renameFile = promisify(rename);
 const removeFile = promisify(rm);
+const accessFile = promisify(access);
 
 /**
  * The file operations the store needs, as one seam: tests inject faults here. They run on
@@ -18,43 +21,107 @@ const removeFile = promisify(rm);
  * a create's two fsyncs kept every reader waiting (a quarter of a create's time there).
  */
 export interface PostFiles {
-  /** Writes `text` to `dir/name` so that a crash leaves the old file or the new one, never a part. */
-  writeAtomic(dir: string, name: string, text: string): Promise<void>;
+  /**
+   * Writes `text` to `dir/name` so that a crash leaves the whole file or none, and never
+   * replaces a file already there: then it throws a `FileExistsError` and leaves nothing.
+   * Answers the file's size and modification time, as the index keeps them.
+   */
+  writeNew(dir: string, name: string, text: string): Promise<WrittenFile>;
   remove(dir: string, name: string): Promise<void>;
+}
+
+export interface WrittenFile {
+  size: number;
+  mtimeMs: number;
+}
+
+/** `writeNew` found a file by that name (one added by hand, say, that the index has not seen). */
+export class FileExistsError extends Error {
+  readonly code = 'EEXIST';
+  constructor(name: string) {
+    super(`${name} already exists`);
+    this.name = 'FileExistsError';
+  }
 }
 
 /** Temp files start with a dot and end in .tmp, so no reader of the folder takes them for posts. */
 export const TEMP_FILE = /^\..*\.tmp$/;
 
-export const postFiles: PostFiles = {
-  async writeAtomic(dir, name, text) {
-    const temp = path.join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      const fd = await openFile(temp, 'wx', 0o644);
-      try {
-        await writeFully(fd, Buffer.from(text, 'utf8'));
-        await syncFile(fd);
-      } finally {
-        await closeFile(fd);
-      }
-      await renameFile(temp, path.join(dir, name));
-    } catch (error) {
-      await removeFile(temp, { force: true });
-      throw error;
-    }
-    await syncDirectory(dir);
-  },
+// Where link(2) answers these, the file system has no hard links (FAT, some network shares).
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
-  async remove(dir, name) {
-    await removeFile(path.join(dir, name), { force: true });
-    await syncDirectory(dir);
-  },
-};
+export type LinkFile = (existing: string, newPath: string) => Promise<void>;
+
+/**
+ * The temp file is written and fsynced, then linked to its name: link(2), unlike rename(2),
+ * fails when the name is taken, so a file that appeared after the store chose the name (added
+ * by hand, or by another process) is never replaced. Where the file system has no hard links,
+ * the name is checked and the temp file renamed, which leaves that instant's race open.
+ * `linkFile` is a parameter for the tests of that fallback.
+ */
+export function createPostFiles(linkTemp: LinkFile = linkFile): PostFiles {
+  return {
+    async writeNew(dir, name, text) {
+      const temp = path.join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+      const target = path.join(dir, name);
+      let written: Stats;
+      try {
+        const fd = await openFile(temp, 'wx', 0o644);
+        try {
+          await writeFully(fd, Buffer.from(text, 'utf8'));
+          await syncFile(fd);
+          // Asked of the descriptor, on libuv's threads: a link or a rename keeps both.
+          written = await statFile(fd);
+        } finally {
+          await closeFile(fd);
+        }
+        await moveIntoPlace(temp, target, linkTemp);
+      } catch (error) {
+        await removeFile(temp, { force: true });
+        throw error;
+      }
+      await syncDirectory(dir);
+      return { size: written.size, mtimeMs: written.mtimeMs };
+    },
+
+    async remove(dir, name) {
+      await removeFile(path.join(dir, name), { force: true });
+      await syncDirectory(dir);
+    },
+  };
+}
+
+export const postFiles = createPostFiles();
+
+async function moveIntoPlace(temp: string, target: string, linkTemp: LinkFile): Promise<void> {
+  try {
+    await linkTemp(temp, target);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EEXIST') throw new FileExistsError(path.basename(target));
+    if (!code || !NO_HARD_LINKS.has(code)) throw error;
+    if (await exists(target)) throw new FileExistsError(path.basename(target));
+    await renameFile(temp, target);
+    return;
+  }
+  // The post is in place whatever happens now; a temp file left behind goes at the next reconcile.
+  await removeFile(temp, { force: true }).catch(() => undefined);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await accessFile(file);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return false;
+    throw error;
+  }
+}
 
 /**
  * write(2) may write only part of the buffer without reporting an error: on a nearly full disk
  * it writes what fits and returns the count. Only the next call fails (ENOSPC). Without this loop
- * a truncated post would be renamed into place as if it were whole.
+ * a truncated post would be moved into place as if it were whole.
  */
 async function writeFully(fd: number, data: Buffer): Promise<void> {
   for (let offset = 0; offset < data.length; ) {
@@ -64,7 +131,7 @@ async function writeFully(fd: number, data: Buffer): Promise<void> {
   }
 }
 
-/** The rename is durable only once the directory entry itself is on disk. */
+/** A new name is durable only once the directory entry itself is on disk. */
 async function syncDirectory(dir: string): Promise<void> {
   const fd = await openFile(dir, 'r');
   try {

@@ -14,7 +14,7 @@ import { isSlug, slugify, uniqueSlug } from './slug.js';
 export interface ReconcileOptions {
   /**
    * True when a live server may be writing a post as the folder is listed (`npm run reindex`
-   * runs beside it): a young temp file is then a post on its way in, whose rename must find it,
+   * runs beside it): a young temp file is then a post on its way in, whose link must find it,
    * and only one older than TEMP_FILE_GRACE_MS is taken for an interrupted write's leftover.
    * False at the server's start-up, before it takes a request: every temp file is a leftover.
    */
@@ -152,7 +152,7 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
 
 function removeLeftover(tempFile: string, writesMayBeInFlight: boolean): void {
   if (writesMayBeInFlight) {
-    // Stat'ed again: a temp file listed a moment ago may have been renamed into place since.
+    // Stat'ed again: a temp file listed a moment ago may have been moved into place since.
     const modifiedMs = statSync(tempFile, { throwIfNoEntry: false })?.mtimeMs;
     if (modifiedMs === undefined || modifiedMs > Date.now() - TEMP_FILE_GRACE_MS) return;
   }

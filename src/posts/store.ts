@@ -1,7 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { postFiles, type PostFiles } from './files.js';
+import { FileExistsError, postFiles, type PostFiles, type WrittenFile } from './files.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
 import type { ReconcileOptions, ReindexReport } from './reconcile-plan.js';
@@ -50,8 +48,10 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
   const index = createPostIndex(db);
   const indexVersion = createIndexVersion(db);
   // Slugs of creates whose file is being written: no other create may take them meanwhile.
+  // Whether a file has the name is not asked here (a stat on the main thread for every
+  // create): the write itself refuses to replace a file (PostFiles.writeNew).
   const beingWritten = new Set<string>();
-  const taken = (slug: string) => beingWritten.has(slug) || index.hasSlug(slug) || existsSync(path.join(postsDir, `${slug}.md`));
+  const taken = (slug: string) => beingWritten.has(slug) || index.hasSlug(slug);
 
   return {
     list(pageNumber) {
@@ -70,23 +70,41 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
     source: (slug) => (isSlug(slug) ? index.source(slug) : undefined),
 
     // The slug is chosen and held before the first await, so a create preparing or writing its
-    // post meanwhile never takes it; the row goes in once the file is on disk.
+    // post meanwhile never takes it; the row goes in once the file is on disk. A file the index
+    // has not seen may hold the name (one added by hand since the last reindex): then the post
+    // takes the next free slug.
     async create(draft) {
       const at = now();
-      const slug = uniqueSlug(slugify(draft.title, at), taken);
-      beingWritten.add(slug);
+      const base = slugify(draft.title, at);
+      const foundOnDisk = new Set<string>();
+      const hold = () => {
+        const slug = uniqueSlug(base, (candidate) => taken(candidate) || foundOnDisk.has(candidate));
+        beingWritten.add(slug);
+        return slug;
+      };
+      let slug = hold();
       try {
-        const { text, record } = await prepare({ slug, draft, at: at.toISOString() });
-        const { fileName } = record;
-        await files.writeAtomic(postsDir, fileName, text);
+        const prepared = await prepare({ slug, draft, at: at.toISOString() });
+        let written: WrittenFile | undefined;
+        while (!written) {
+          try {
+            written = await files.writeNew(postsDir, `${slug}.md`, prepared.text);
+          } catch (error) {
+            if (!(error instanceof FileExistsError)) throw error;
+            beingWritten.delete(slug);
+            foundOnDisk.add(slug);
+            slug = hold();
+          }
+        }
+        const record = { ...prepared.record, slug, fileName: `${slug}.md` };
         try {
-          const stat = fileStatOf(statSync(path.join(postsDir, fileName)));
+          const stat = fileStatOf(written);
           // IMMEDIATE, as the indexing threads' writes: `npm run reindex` may be writing too.
           db.transaction(() => index.put(record, stat)).immediate();
           indexVersion.added();
         } catch (error) {
           // The index refused the row: take the file back, so that neither remains.
-          await files.remove(postsDir, fileName);
+          await files.remove(postsDir, record.fileName);
           throw error;
         }
         return record;

@@ -85,9 +85,9 @@ const errno = (code: string) => Object.assign(new Error(`${code}: injected by th
 function faultyFiles() {
   const fault: { code?: string } = {};
   const files: PostFiles = {
-    async writeAtomic(dir, name, text) {
+    async writeNew(dir, name, text) {
       if (fault.code) throw errno(fault.code);
-      await postFiles.writeAtomic(dir, name, text);
+      return postFiles.writeNew(dir, name, text);
     },
     remove: (dir, name) => postFiles.remove(dir, name),
   };

@@ -48,7 +48,7 @@ describe('PostStore.create', () => {
   it('leaves no row and no temp file when the file write fails', async () => {
     const failingFiles: PostFiles = {
       ...postFiles,
-      writeAtomic: async (dir, name, text) => {
+      writeNew: async (dir, name, text) => {
         writeFileSync(path.join(dir, `.${name}.partial.tmp`), text.slice(0, 5));
         throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
       },
@@ -95,6 +95,28 @@ describe('PostStore.create', () => {
     writeFileSync(path.join(postsDir, 'a-post.md'), '# Hand written\n');
     expect((await store.create(draft)).slug).toBe('a-post-2');
     close();
+  });
+
+  it('never replaces a file that appears under its slug while the post is being prepared', async () => {
+    const root = setUp();
+    const handWritten = path.join(root.postsDir, 'a-post.md');
+    const store = createPostStore({
+      db: root.db,
+      postsDir: root.postsDir,
+      prepare: async (job) => {
+        // Added by hand (or by another process) after the slug was chosen, before the write.
+        writeFileSync(handWritten, '# Hand written\n');
+        return preparePost(job);
+      },
+    });
+    const post = await store.create(draft);
+    expect(post).toMatchObject({ slug: 'a-post-2', fileName: 'a-post-2.md' });
+    expect(readFileSync(handWritten, 'utf8')).toBe('# Hand written\n');
+    expect(readdirSync(root.postsDir).sort()).toEqual(['a-post-2.md', 'a-post.md']);
+    expect(store.get('a-post-2')?.safeHtml).toContain('<strong>text</strong>');
+    // The row's file stat is the file's, so a reindex finds nothing changed.
+    expect(store.reindex()).toMatchObject({ added: 1, updated: 0, unchanged: 1 });
+    root.close();
   });
 });
 
