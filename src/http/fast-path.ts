@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from './log.js';
 import type { PageCache } from './page-cache.js';
 import { pageKey } from './page-key.js';
-import { matchesEtag, negotiateEncoding, type Representation } from './representation.js';
+import { matchesEtag, negotiateEncoding, type Representation, type Variant } from './representation.js';
 
 /**
  * The read path for readers: an anonymous GET for a page already rendered is answered from
@@ -24,10 +24,13 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
     const started = process.hrtime.bigint();
     const answer = (ready: Representation) => {
       const id = randomUUID();
+      const logAnswer = (status: number) =>
+        log.info({ id, method: req.method, path: (req.url ?? '').slice(0, 500), status, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       const status = writePage(req, res, ready, id);
-      log.info({ id, method: req.method, path: (req.url ?? '').slice(0, 500), status, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      if (typeof status === 'number') logAnswer(status);
+      else void status.then(logAnswer);
     };
-    // Still being compressed for the reader who asked first: wait for it (or, if that failed, render it).
+    // Still being prepared for the reader who asked first: wait for it (or, if that failed, render it).
     if (page instanceof Promise) page.then(answer, fullStack);
     else answer(page);
   }
@@ -56,7 +59,7 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
       // The request logger's X-Request-Id goes back on by writePage, with the same id.
       res.removeHeader('X-Request-Id');
       cache.put(key, Buffer.from(body), headers).then(
-        (page) => writePage(req, res, page, id),
+        (page) => void writePage(req, res, page, id),
         () => {
           res.setHeader('X-Request-Id', id);
           sendWithExpress(body);
@@ -70,17 +73,24 @@ export function createFastPath({ cache, sessionCookie, log }: { cache: PageCache
   return { serve, capturePages };
 }
 
-/** Writes a prepared page: 304 when the browser has it, else the best encoding it accepts. */
-function writePage(req: IncomingMessage, res: ServerResponse, page: Representation, id: string): number {
-  const variant = page.variants[negotiateEncoding(req.headers['accept-encoding'])];
+/**
+ * Writes a prepared page: 304 when the browser has it, else the best encoding it accepts (once
+ * compressed: the first reader to ask for an encoding waits for it). Answers the status sent.
+ */
+function writePage(req: IncomingMessage, res: ServerResponse, page: Representation, id: string): Promise<number> | number {
+  const encoding = negotiateEncoding(req.headers['accept-encoding']);
   if (matchesEtag(req.headers['if-none-match'], page.etag)) {
-    res.writeHead(304, [...page.notModifiedHeaders, 'ETag', variant.etag, 'X-Request-Id', id]);
+    res.writeHead(304, [...page.notModifiedHeaders, 'ETag', page.etagOf(encoding), 'X-Request-Id', id]);
     res.end();
     return 304;
   }
-  res.writeHead(200, [...variant.headers, 'X-Request-Id', id]);
-  res.end(req.method === 'HEAD' ? undefined : variant.body);
-  return 200;
+  const send = (variant: Variant) => {
+    res.writeHead(200, [...variant.headers, 'X-Request-Id', id]);
+    res.end(req.method === 'HEAD' ? undefined : variant.body);
+    return 200;
+  };
+  const variant = page.variant(encoding);
+  return variant instanceof Promise ? variant.then(send) : send(variant);
 }
 
 /** Readers may keep a page, but must ask again (a cheap 304) before showing it. */

@@ -8,13 +8,14 @@ import { prepareRepresentation, type Representation } from './representation.js'
  * those a reader touches; the rest are the least recently read, and go first when the byte
  * budget is spent.
  *
- * A page is kept as soon as it is rendered, while it is still being compressed (off the main
- * thread): readers asking for it meanwhile wait for that one compression instead of rendering
- * and compressing it again each. It is compressed fast for its first readers, and at its best
- * in the background once it is read often (see `Effort`): at most twice per version.
+ * A page is kept as soon as it is rendered. Each encoding is compressed (off the main thread)
+ * when a reader first asks for it: readers asking for it meanwhile wait for that one
+ * compression instead of rendering and compressing the page again each. It is compressed fast
+ * for its first readers, and at its best in the background once it is read often (see
+ * `Effort`), in the encodings asked for by then: at most twice per version and encoding.
  */
 export interface PageCache {
-  /** The page kept under `key`: ready, still being compressed, or none. */
+  /** The page kept under `key`: ready, still being prepared, or none. */
   get(key: string): Representation | Promise<Representation> | undefined;
   /** Keeps a rendered page under `key`; a page already kept there (same version) is used instead. */
   put(key: string, body: Buffer, headers: [string, string][]): Promise<Representation>;
@@ -41,8 +42,10 @@ export const READS_FOR_BEST_COMPRESSION = 10;
 interface Entry {
   version: string;
   ready: Promise<Representation>;
-  /** Set once compressed; only then does the entry count against the budget. */
+  /** Set once prepared; only then does the entry count against the budget. */
   page?: Representation;
+  /** The bytes of `page` the budget counts; they grow as encodings are compressed. */
+  counted: number;
   /** Until it is compressed at its best: its headers, to go with its unencoded body. */
   toCompressAtBest?: { headers: [string, string][] };
   reads: number;
@@ -55,7 +58,7 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
 
   const drop = (key: string, entry: Entry) => {
     pages.delete(key);
-    bytes -= entry.page?.bytes ?? 0;
+    bytes -= entry.counted;
   };
 
   /** The entry kept under `key` for the index as it is now; one of an older version is dropped. */
@@ -72,20 +75,29 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
     }
   };
 
-  // A compression done: the entry takes the page, unless it was dropped meanwhile (a new
-  // version, or evicted), and the budget counts the difference.
+  // The budget counts what the entry's page holds now, unless the entry was dropped (a new
+  // version, or evicted).
+  const recount = (key: string, entry: Entry) => {
+    if (pages.get(key) !== entry || !entry.page) return;
+    bytes += entry.page.bytes - entry.counted;
+    entry.counted = entry.page.bytes;
+    evictOverBudget();
+  };
+
+  // A page prepared: the entry takes it (the fast one, then the best).
   const settle = (key: string, entry: Entry, page: Representation) => {
     if (pages.get(key) !== entry) return;
-    bytes += page.bytes - (entry.page?.bytes ?? 0);
     entry.page = page;
-    evictOverBudget();
+    recount(key, entry);
   };
 
   const compressAtBest = (key: string, entry: Entry) => {
     const { page, toCompressAtBest } = entry;
     if (!page || !toCompressAtBest) return;
     entry.toCompressAtBest = undefined;
-    prepareRepresentation(page.variants.identity.body, toCompressAtBest.headers, 'best').then(
+    // Compressed before it replaces the fast page, so that no reader waits for it.
+    const onGrow = () => recount(key, entry);
+    prepareRepresentation(page.body, toCompressAtBest.headers, 'best', { compressNow: page.encodings(), onGrow }).then(
       (best) => settle(key, entry, best),
       // The page compressed fast stays.
       () => undefined,
@@ -107,7 +119,8 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES }: { v
       const now = version(key);
       const kept = current(key, now);
       if (kept) return kept.ready;
-      const entry: Entry = { version: now, ready: prepareRepresentation(body, headers, 'fast'), toCompressAtBest: { headers }, reads: 1 };
+      const ready = prepareRepresentation(body, headers, 'fast', { onGrow: () => recount(key, entry) });
+      const entry: Entry = { version: now, ready, counted: 0, toCompressAtBest: { headers }, reads: 1 };
       pages.set(key, entry);
       entry.ready.then(
         (page) => settle(key, entry, page),

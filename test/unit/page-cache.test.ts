@@ -8,29 +8,42 @@ const anArticle = () =>
   Buffer.from(Array.from({ length: 400 }, (_, i) => `<p>Part ${i}: ${(i * 7) % 13} typed arrays hold ${i * 31} bytes, read ${i % 5} times.</p>`).join('\n'));
 
 describe('the page cache', () => {
-  it('compresses off the caller’s thread, keeping the page meanwhile for every reader to wait on', async () => {
+  it('compresses an encoding off the caller’s thread when a reader first asks for it, once for every reader', async () => {
     const cache = createPageCache({ version: () => 'v1' });
-    const first = cache.put('/posts/a', aPage('a'), HTML);
-    // Not ready when put returns: the compression runs on the thread pool, not on the thread answering readers.
+    const put = cache.put('/posts/a', aPage('a'), HTML);
+    // Kept at once: readers arriving meanwhile wait for this page instead of rendering it again.
     expect(cache.get('/posts/a')).toBeInstanceOf(Promise);
-    const again = cache.put('/posts/a', aPage('a'), HTML);
-    const [page, samePage] = await Promise.all([first, again]);
-    expect(samePage).toBe(page);
-    expect(cache.get('/posts/a')).toBe(page);
-    expect(page.variants.br.body.length).toBeLessThan(page.variants.identity.body.length);
+    const page = await put;
+    expect(await cache.put('/posts/a', aPage('a'), HTML)).toBe(page);
+    expect(page.encodings()).toEqual([]);
+    // Not ready when asked for: it is compressed on the thread pool, not on the thread answering readers.
+    const first = page.variant('br');
+    expect(first).toBeInstanceOf(Promise);
+    expect(page.variant('br')).toBe(first);
+    const br = await first;
+    expect(page.variant('br')).toBe(br);
+    expect(brotliDecompressSync(br.body)).toEqual(page.body);
+    expect(br.etag).toBe(page.etagOf('br'));
+    // Never asked for, never compressed.
+    expect(page.encodings()).toEqual(['br']);
   });
 
   it('compresses a page fast for its first readers, and at its best once it is read often', async () => {
     const cache = createPageCache({ version: () => 'v1' });
     const fast = await cache.put('/posts/a', anArticle(), HTML);
+    const fastBr = await fast.variant('br');
     // Its first readers get it as it is; then the best compression is on its way for the next.
     for (let read = 2; read <= READS_FOR_BEST_COMPRESSION; read++) expect(cache.get('/posts/a')).toBe(fast);
     await vi.waitFor(() => expect(cache.get('/posts/a')).not.toBe(fast), { timeout: 10_000 });
     const best = cache.get('/posts/a');
     if (!best || best instanceof Promise) throw new Error('the page is no longer kept');
-    expect(best.variants.br.body.length).toBeLessThan(fast.variants.br.body.length);
-    expect(brotliDecompressSync(best.variants.br.body)).toEqual(fast.variants.identity.body);
-    expect(best.variants.br.etag).not.toBe(fast.variants.br.etag);
+    // Compressed before it took the fast one's place, in the encodings asked for so far.
+    const bestBr = best.variant('br');
+    if (bestBr instanceof Promise) throw new Error('readers would wait for the best compression');
+    expect(best.encodings()).toEqual(['br']);
+    expect(bestBr.body.length).toBeLessThan(fastBr.body.length);
+    expect(brotliDecompressSync(bestBr.body)).toEqual(fast.body);
+    expect(bestBr.etag).not.toBe(fastBr.etag);
     expect(best.etag).toBe(fast.etag);
   });
 
@@ -40,7 +53,7 @@ describe('the page cache', () => {
     for (const text of [aPage('a'), anArticle()]) {
       const page = await cache.put(`/posts/${text.length}`, text, HTML);
       for (const encoding of ['identity', 'br', 'gzip'] as const) {
-        const { body } = page.variants[encoding];
+        const { body } = await page.variant(encoding);
         expect(body.buffer.byteLength, `${encoding} of ${text.length} bytes`).toBe(body.length);
       }
     }
@@ -81,5 +94,21 @@ describe('the page cache', () => {
     expect(cache.get('/posts/b')).toBeUndefined();
     expect(cache.get('/posts/a')).toBeDefined();
     expect(cache.get('/posts/c')).toBeDefined();
+  });
+
+  it('counts each encoding in its budget as it is compressed', async () => {
+    const probe = await createPageCache({ version: () => 'v1' }).put('/posts/a', anArticle(), HTML);
+    const brotliBytes = (await probe.variant('br')).body.length;
+    // Room for two pages, and for one of them in brotli too.
+    const cache = createPageCache({ version: () => 'v1', maxBytes: 2 * probe.body.length + brotliBytes });
+    const a = await cache.put('/posts/a', anArticle(), HTML);
+    const b = await cache.put('/posts/b', anArticle(), HTML);
+    await a.variant('br');
+    expect(cache.get('/posts/a')).toBeDefined();
+    expect(cache.get('/posts/b')).toBeDefined();
+    await b.variant('br');
+    // The least recently read goes.
+    expect(cache.get('/posts/a')).toBeUndefined();
+    expect(cache.get('/posts/b')).toBe(b);
   });
 });
