@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostFiles, FileExistsError, postFiles, type LinkFile } from '../../src/posts/files.js';
+import { createPostFiles, FileExistsError, postFiles, type LinkFile, type PostFiles } from '../../src/posts/files.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -11,6 +11,15 @@ function aFolder(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'quire-files-'));
   dirs.push(dir);
   return dir;
+}
+
+/** A file written by hand under the name: `writeNew` says so, and leaves it and nothing else. */
+async function expectFileAlreadyThereKept(files: PostFiles) {
+  const dir = aFolder();
+  writeFileSync(path.join(dir, 'a-post.md'), 'written by hand');
+  await expect(files.writeNew(dir, 'a-post.md', 'new text')).rejects.toBeInstanceOf(FileExistsError);
+  expect(readdirSync(dir)).toEqual(['a-post.md']);
+  expect(readFileSync(path.join(dir, 'a-post.md'), 'utf8')).toBe('written by hand');
 }
 
 const failingWith = (code: string): LinkFile => async () => {
@@ -28,11 +37,7 @@ describe('PostFiles.writeNew', () => {
   });
 
   it('never replaces a file already there: it says so and leaves nothing of its own', async () => {
-    const dir = aFolder();
-    writeFileSync(path.join(dir, 'a-post.md'), 'written by hand');
-    await expect(postFiles.writeNew(dir, 'a-post.md', 'new text')).rejects.toBeInstanceOf(FileExistsError);
-    expect(readdirSync(dir)).toEqual(['a-post.md']);
-    expect(readFileSync(path.join(dir, 'a-post.md'), 'utf8')).toBe('written by hand');
+    await expectFileAlreadyThereKept(postFiles);
   });
 
   describe('on a file system without hard links (FAT, some network shares)', () => {
@@ -46,11 +51,7 @@ describe('PostFiles.writeNew', () => {
     });
 
     it('still refuses to replace a file already there', async () => {
-      const dir = aFolder();
-      writeFileSync(path.join(dir, 'a-post.md'), 'written by hand');
-      await expect(files.writeNew(dir, 'a-post.md', 'new text')).rejects.toBeInstanceOf(FileExistsError);
-      expect(readdirSync(dir)).toEqual(['a-post.md']);
-      expect(readFileSync(path.join(dir, 'a-post.md'), 'utf8')).toBe('written by hand');
+      await expectFileAlreadyThereKept(files);
     });
   });
 
