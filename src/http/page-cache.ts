@@ -1,12 +1,12 @@
 import { prepareRepresentation, type Representation } from './representation.js';
 
 /**
- * Fully rendered anonymous pages, by URL, each in every encoding with its ETag. A page belongs
- * to the version of the index it was rendered from, as `version(url)` tells for its URL: a page
- * read or written under another version is dropped (the index's pages change with every new
- * post, a post's page only when the posts may have changed: see app.ts). Dropped pages are
- * those a reader touches; the rest are the least recently read, and go first when the byte
- * budget is spent.
+ * Fully rendered anonymous pages, by URL, each with its ETag and in the encodings its readers
+ * asked for. A page belongs to the version of the index it was rendered from, as `version(url)`
+ * tells for its URL: a page read or written under another version is dropped (the index's pages
+ * change with every new post, a post's page only when the posts may have changed: see app.ts).
+ * Dropped pages are those a reader touches; the rest are the least recently read, and go first
+ * when the byte budget is spent.
  *
  * A page is kept as soon as it is rendered. Each encoding is compressed (off the main thread)
  * when a reader first asks for it: readers asking for it meanwhile wait for that one
@@ -22,8 +22,9 @@ export interface PageCache {
 }
 
 /**
- * The bytes of pages kept (each in three encodings): ~750 typical pages, or a 1 MiB post's page
- * six times over. A blog's readers crowd a few pages; a crawler goes through all of them, and
+ * The bytes of pages kept (each unencoded, and in the encodings asked for): ~1,000 typical pages
+ * in brotli (~750 when every page was kept in brotli and gzip), or a 1 MiB post's page about
+ * seven times over. A blog's readers crowd a few pages; a crawler goes through all of them, and
  * every page it reads is kept until pushed out. On 100,000 posts, one reading 8,000 of them
  * beside the readers of a popular post took the server to 286 MB at its peak on Node 20 and
  * 311 MB on Node 24 with 48 MB here; with 16 MB, 199 and 232-240 MB, readers as fast (and 165
