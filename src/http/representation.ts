@@ -96,16 +96,11 @@ export async function prepareRepresentation(
   const shouldCompress = body.length >= MIN_COMPRESSIBLE_BYTES;
   const { suffix } = COMPRESSION[effort];
   const etagOf = (encoding: Encoding) => (shouldCompress && encoding !== 'identity' ? `"${hash}${suffix[encoding]}"` : etag);
-  const variantOf = (encoding: Encoding, encoded: Buffer): Variant => ({
-    etag: etagOf(encoding),
-    body: encoded,
-    headers: [
-      ...common,
-      ...(encoded === body ? [] : ['Content-Encoding', encoding]),
-      'Content-Length', String(encoded.length),
-      'ETag', etagOf(encoding),
-    ],
-  });
+  const variantOf = (encoding: Encoding, encoded: Buffer): Variant => {
+    const variantEtag = etagOf(encoding);
+    const encodingHeader = encoded === body ? [] : ['Content-Encoding', encoding];
+    return { etag: variantEtag, body: encoded, headers: [...common, ...encodingHeader, 'Content-Length', String(encoded.length), 'ETag', variantEtag] };
+  };
   const identity = variantOf('identity', body);
   const variants = new Map<Encoding, Variant | Promise<Variant>>();
   let bytes = body.length;

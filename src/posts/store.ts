@@ -53,6 +53,43 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
   const beingWritten = new Set<string>();
   const taken = (slug: string) => beingWritten.has(slug) || index.hasSlug(slug);
 
+  /** Holds the first free slug from `base` for one create; `next()` moves past one a file has. */
+  function holdSlug(base: string) {
+    const foundOnDisk = new Set<string>();
+    const take = () => {
+      const slug = uniqueSlug(base, (candidate) => taken(candidate) || foundOnDisk.has(candidate));
+      beingWritten.add(slug);
+      return slug;
+    };
+    let slug = take();
+    return {
+      get slug() {
+        return slug;
+      },
+      next() {
+        beingWritten.delete(slug);
+        foundOnDisk.add(slug);
+        slug = take();
+      },
+      release: () => beingWritten.delete(slug),
+    };
+  }
+
+  /**
+   * Writes the post's file under the held slug, or under the next free one when a file the
+   * index has not seen has that name (one added by hand since the last reindex).
+   */
+  async function writeUnderHeldSlug(held: ReturnType<typeof holdSlug>, text: string): Promise<WrittenFile> {
+    for (;;) {
+      try {
+        return await files.writeNew(postsDir, `${held.slug}.md`, text);
+      } catch (error) {
+        if (!(error instanceof FileExistsError)) throw error;
+        held.next();
+      }
+    }
+  }
+
   return {
     list(pageNumber) {
       const offset = (pageNumber - 1) * POSTS_PER_PAGE;
@@ -70,37 +107,17 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
     source: (slug) => (isSlug(slug) ? index.source(slug) : undefined),
 
     // The slug is chosen and held before the first await, so a create preparing or writing its
-    // post meanwhile never takes it; the row goes in once the file is on disk. A file the index
-    // has not seen may hold the name (one added by hand since the last reindex): then the post
-    // takes the next free slug.
+    // post meanwhile never takes it; the row goes in once the file is on disk.
     async create(draft) {
       const at = now();
-      const base = slugify(draft.title, at);
-      const foundOnDisk = new Set<string>();
-      const hold = () => {
-        const slug = uniqueSlug(base, (candidate) => taken(candidate) || foundOnDisk.has(candidate));
-        beingWritten.add(slug);
-        return slug;
-      };
-      let slug = hold();
+      const held = holdSlug(slugify(draft.title, at));
       try {
-        const prepared = await prepare({ slug, draft, at: at.toISOString() });
-        let written: WrittenFile | undefined;
-        while (!written) {
-          try {
-            written = await files.writeNew(postsDir, `${slug}.md`, prepared.text);
-          } catch (error) {
-            if (!(error instanceof FileExistsError)) throw error;
-            beingWritten.delete(slug);
-            foundOnDisk.add(slug);
-            slug = hold();
-          }
-        }
-        const record = { ...prepared.record, slug, fileName: `${slug}.md` };
+        const prepared = await prepare({ slug: held.slug, draft, at: at.toISOString() });
+        const written = await writeUnderHeldSlug(held, prepared.text);
+        const record = { ...prepared.record, slug: held.slug, fileName: `${held.slug}.md` };
         try {
-          const stat = fileStatOf(written);
           // IMMEDIATE, as the indexing threads' writes: `npm run reindex` may be writing too.
-          db.transaction(() => index.put(record, stat)).immediate();
+          db.transaction(() => index.put(record, fileStatOf(written))).immediate();
           indexVersion.added();
         } catch (error) {
           // The index refused the row: take the file back, so that neither remains.
@@ -109,7 +126,7 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
         }
         return record;
       } finally {
-        beingWritten.delete(slug);
+        held.release();
       }
     },
 

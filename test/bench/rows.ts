@@ -135,6 +135,12 @@ export function createPlan(
   };
 }
 
+/** The typical post read by browsers, in a row where something else happens beside. */
+function typicalPostRead(beside: string, reads: ReadFixtures, endpoints: Endpoints, options: BenchOptions): RowPlan {
+  const { fixture } = reads.post;
+  return readPlan({ name: `GET /posts/:slug, ${beside}  ${sizeOf(fixture)}`, path: fixture.path, headers: BROWSER_ENCODINGS, expectStatus: 200 }, endpoints, options);
+}
+
 /**
  * The typical post read while a crawler goes through every published post, one page after
  * another: each page it reads is rendered and compressed, kept, and pushed out again (a blog
@@ -142,12 +148,7 @@ export function createPlan(
  * through the pages the baseline serves, from memory: the ceiling.
  */
 export function readBesideCrawlerPlan(reads: ReadFixtures, publishedSlugs: string[], endpoints: Endpoints, options: BenchOptions): RowPlan {
-  const { fixture } = reads.post;
-  const reading = readPlan(
-    { name: `GET /posts/:slug, crawler reading every post  ${sizeOf(fixture)}`, path: fixture.path, headers: BROWSER_ENCODINGS, expectStatus: 200 },
-    endpoints,
-    options,
-  );
+  const reading = typicalPostRead('crawler reading every post', reads, endpoints, options);
   const crawler = (server: Endpoint, paths: string[]): Load => {
     let next = 0;
     return {
@@ -175,12 +176,7 @@ export function readWhilePublishingPlan(
   endpoints: Endpoints,
   options: BenchOptions,
 ): RowPlan {
-  const { fixture } = reads.post;
-  const reading = readPlan(
-    { name: `GET /posts/:slug, author publishing  ${sizeOf(fixture)}`, path: fixture.path, headers: BROWSER_ENCODINGS, expectStatus: 200 },
-    endpoints,
-    options,
-  );
+  const reading = typicalPostRead('author publishing', reads, endpoints, options);
   const publishing = createPlan('one at a time', session, endpoints, options);
   const { serverPid: _quire, ...quire } = publishing.quire;
   const { serverPid: _baseline, ...baseline } = publishing.baseline;
