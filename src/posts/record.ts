@@ -32,12 +32,13 @@ export function hashText(text: string): string {
  */
 export function recordFromFile(slug: string, fileName: string, text: string, fallbackDate: Date): PostRecord {
   const { data, body } = parsePostFile(text);
-  const { safeHtml, plainText } = renderMarkdown(body);
+  const title = readTitle(data.title, body, slug);
+  const { safeHtml, plainText } = renderMarkdown(withoutTitleHeading(body, title));
   const date = readDate(data.date) ?? fallbackDate.toISOString();
   return {
     slug,
     fileName,
-    title: readTitle(data.title, body, slug),
+    title,
     date,
     updated: readDate(data.updated) ?? date,
     tags: readTags(data.tags),
@@ -50,11 +51,42 @@ export function recordFromFile(slug: string, fileName: string, text: string, fal
   };
 }
 
+// Where a level-1 ATX heading starts a line (`# Title`).
+const TITLE_HEADING_START = /^#[ \t]/m;
+// The body's first line that is not blank, and the blank ones before it.
+const OPENING_LINE = /^(?:[ \t\r]*\n)*([^\n]*)\n?/;
+
 function readTitle(value: unknown, body: string, slug: string): string {
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
   if (typeof value === 'number') return String(value);
-  const heading = /^#\s+(.+?)\s*#*\s*$/m.exec(body);
-  return heading?.[1] ?? slug.replaceAll('-', ' ');
+  const start = body.search(TITLE_HEADING_START);
+  const end = body.indexOf('\n', start);
+  return (start >= 0 && headingText(body.slice(start, end < 0 ? undefined : end))) || slug.replaceAll('-', ' ');
+}
+
+/**
+ * The text of a `# heading` line, without its closing `#`s when a space sets them apart
+ * (`# C#` is titled "C#", as CommonMark reads it). Read by hand: a pattern with a lazy group
+ * before optional spaces backtracks quadratically on a long line of spaces.
+ */
+function headingText(line: string): string | undefined {
+  if (!TITLE_HEADING_START.test(line)) return undefined;
+  let end = line.trimEnd().length;
+  let closing = end;
+  while (closing > 1 && line[closing - 1] === '#') closing--;
+  if (closing < end && (line[closing - 1] === ' ' || line[closing - 1] === '\t')) end = closing;
+  return line.slice(1, end).trim();
+}
+
+/**
+ * The body without its opening line when that line is a heading of the post's title: the page
+ * shows the title above the body, and a file that opens with `# Its title` (how a file
+ * without front matter names itself, and how many Markdown files begin) showed it twice, and
+ * began its excerpt with it. A heading that differs from the title stays.
+ */
+function withoutTitleHeading(body: string, title: string): string {
+  const [opening = '', line = ''] = OPENING_LINE.exec(body) ?? [];
+  return headingText(line) === title ? body.slice(opening.length) : body;
 }
 
 function readDate(value: unknown): string | undefined {

@@ -69,6 +69,16 @@ describe('GET /posts/:slug', () => {
     expect(res.text).toContain('hljs');
   });
 
+  it('shows a file’s opening heading once, as its title, and starts its excerpt after it', async () => {
+    const { app } = makeTestApp({ posts: ['hand-written.md'] });
+    const page = await request(app).get('/posts/hand-written').expect(200);
+    expect(page.text.match(/<h1\b/g)).toHaveLength(1);
+    expect(page.text).toMatch(/<h1[^>]*>Notes written by hand<\/h1>/);
+    const index = await request(app).get('/').expect(200);
+    expect(index.text).toContain('This file has no front matter');
+    expect(index.text).not.toMatch(/Notes written by hand\s*This file/);
+  });
+
   it('names its one URL for search engines, whatever parameters or trailing slash the link had', async () => {
     const { app } = makeTestApp({ posts: ['typed-arrays.md'] });
     const canonical = '<link rel="canonical" href="http://localhost:3000/posts/typed-arrays">';

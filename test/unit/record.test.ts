@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readingMinutes } from '../../src/posts/record.js';
+import { readingMinutes, recordFromFile } from '../../src/posts/record.js';
+
+const FILE_DATE = new Date('2026-11-30T10:00:00Z');
+const recordOf = (text: string) => recordFromFile('a-post', 'a-post.md', text, FILE_DATE);
 
 describe('readingMinutes', () => {
   it('counts about 230 words a minute, and at least one minute', () => {
@@ -17,5 +20,41 @@ describe('readingMinutes', () => {
 
   it('reads CJK text by characters, which it writes without spaces', () => {
     expect(readingMinutes('你好世界'.repeat(250))).toBe(2);
+  });
+});
+
+describe('recordFromFile: the title', () => {
+  it('comes from the first heading of a file without front matter, shown once, above the body', () => {
+    const post = recordOf('# Notes written by hand\n\nThe first paragraph.\n\n## A section\n');
+    expect(post.title).toBe('Notes written by hand');
+    expect(post.safeHtml).not.toContain('<h1');
+    expect(post.safeHtml).toContain('A section</h2>');
+    expect(post.excerpt).toBe('The first paragraph. A section');
+  });
+
+  it('is shown once when the body opens with a heading of the front matter’s title', () => {
+    const post = recordOf('---\ntitle: Zero-copy parsing\n---\n\n# Zero-copy parsing\n\nBody.\n');
+    expect(post.safeHtml).not.toContain('<h1');
+    expect(post.excerpt).toBe('Body.');
+  });
+
+  it('leaves a heading that differs from the title, or comes after the opening line', () => {
+    expect(recordOf('---\ntitle: A title\n---\n# Another heading\n\nBody.\n').safeHtml).toContain('Another heading</h1>');
+    const later = recordOf('Intro first.\n\n# The heading\n');
+    expect(later.title).toBe('The heading');
+    expect(later.safeHtml).toContain('The heading</h1>');
+  });
+
+  it('reads a heading as CommonMark does: closing hashes only after a space', () => {
+    expect(recordOf('# C#\n').title).toBe('C#');
+    expect(recordOf('# Closed ##\n').title).toBe('Closed');
+    expect(recordOf('# Windows line ends \r\n\r\nBody.\r\n')).toMatchObject({ title: 'Windows line ends', excerpt: 'Body.' });
+    expect(recordOf('#not a heading\n').title).toBe('a post');
+  });
+
+  it('reads a heading line of any length in one pass', () => {
+    // A pattern that backtracked on the spaces would not finish on this line.
+    const post = recordOf(`# Long${' '.repeat(20_000)}x\n`);
+    expect(post.title).toBe(`Long${' '.repeat(20_000)}x`);
   });
 });

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
+import { MIGRATIONS_DIR } from '../../src/paths.js';
 import { postFiles, type PostFiles } from '../../src/posts/files.js';
 import { createPostIndex } from '../../src/posts/index-db.js';
 import { preparePost } from '../../src/posts/prepare.js';
@@ -197,6 +198,28 @@ describe('PostStore.reindex', () => {
     expect(store.reindex()).toMatchObject({ unchanged: 0, updated: 1 });
     expect(store.get('a-post')?.safeHtml).toContain('<strong>TEXT</strong>');
     close();
+  });
+
+  it('renders every post again, keeping its slug, once migration 003 has forgotten what was indexed', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'quire-store-'));
+    roots.push(root);
+    const [postsDir, before003, databasePath] = [path.join(root, 'posts'), path.join(root, 'migrations'), path.join(root, 'quire.sqlite')];
+    mkdirSync(postsDir);
+    mkdirSync(before003);
+    for (const name of readdirSync(MIGRATIONS_DIR).filter((name) => name < '003')) copyFileSync(path.join(MIGRATIONS_DIR, name), path.join(before003, name));
+    writeFileSync(path.join(postsDir, 'My Notes.md'), '# My notes\n\nThe body.\n');
+    const old = openDatabase(databasePath, before003);
+    createPostStore({ db: old, postsDir }).reindex();
+    // As an earlier release rendered it: the title heading in the body too.
+    old.exec("UPDATE posts SET safe_html = '<h1>My notes</h1>\n<p>The body.</p>', excerpt = 'My notes The body.'");
+    old.close();
+
+    const db = openDatabase(databasePath);
+    const store = createPostStore({ db, postsDir });
+    expect(store.reindex()).toMatchObject({ updated: 1, added: 0, removed: 0 });
+    expect(store.get('my-notes')).toMatchObject({ title: 'My notes', excerpt: 'The body.', safeHtml: '<p>The body.</p>\n' });
+    expect(store.reindex()).toMatchObject({ unchanged: 1, updated: 0 });
+    db.close();
   });
 
   it('gives a hand-named file a slug and ignores dotfiles and other extensions', () => {
