@@ -27,8 +27,10 @@ export const MARKDOWN_OPTIONS = { html: true, linkify: true, typographer: false 
 export interface RenderedMarkdown {
   /** Sanitized HTML, safe to print unescaped. */
   safeHtml: string;
-  /** The text a reader sees, entities decoded and whitespace collapsed: for excerpts and reading time. */
+  /** The text a reader sees, entities decoded and whitespace collapsed: for reading time. */
   plainText: string;
+  /** The same of the prose only, headings, tables and code blocks left out (its start): for an excerpt. */
+  proseText: string;
 }
 
 // Built once: markdown-it compiles its rule chains on first use, and that is the slow part.
@@ -71,13 +73,14 @@ const marker = (id: string, n: number) => `\uE000${id}:${n}\uE000`;
 export function renderMarkdown(markdown: string): RenderedMarkdown {
   const blocks: CodeBlocks = { id: randomUUID(), html: [], text: [] };
   const env: Env = { [CODE_BLOCKS]: blocks };
-  const { html, text } = sanitizeRendered(md.render(normalizeText(markdown), env));
-  if (blocks.html.length === 0) return { safeHtml: html, plainText: text };
+  const { html, text, prose } = sanitizeRendered(md.render(normalizeText(markdown), env));
+  if (blocks.html.length === 0) return { safeHtml: html, plainText: text, proseText: prose };
   const markers = new RegExp(`\uE000${blocks.id}:(\\d+)\uE000`, 'g');
   const fill = (parts: string[]) => (_: string, n: string) => parts[Number(n)] ?? '';
   return {
     safeHtml: html.replace(markers, fill(blocks.html)),
     // Collapsed again, as the sanitizer collapsed the rest: the code's own line breaks and indents.
     plainText: text.replace(markers, fill(blocks.text)).replace(/\s+/g, ' ').trim(),
+    proseText: prose,
   };
 }

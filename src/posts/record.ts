@@ -33,7 +33,7 @@ export function hashText(text: string): string {
 export function recordFromFile(slug: string, fileName: string, text: string, fallbackDate: Date): PostRecord {
   const { data, body } = parsePostFile(text);
   const title = readTitle(data.title, body, slug);
-  const { safeHtml, plainText } = renderMarkdown(withoutTitleHeading(body, title));
+  const { safeHtml, plainText, proseText } = renderMarkdown(withoutTitleHeading(body, title));
   const date = readDate(data.date) ?? fallbackDate.toISOString();
   return {
     slug,
@@ -43,7 +43,9 @@ export function recordFromFile(slug: string, fileName: string, text: string, fal
     updated: readDate(data.updated) ?? date,
     tags: readTags(data.tags),
     draft: data.draft === true,
-    excerpt: typeof data.description === 'string' ? data.description.trim() : excerptOf(plainText),
+    // Its prose: a table's cells or a block of code read as noise in a list of posts. A post of
+    // nothing else is excerpted all the same.
+    excerpt: typeof data.description === 'string' ? data.description.trim() : excerptOf(proseText || plainText),
     readingMinutes: readingMinutes(plainText),
     safeHtml,
     source: text,

@@ -69,14 +69,18 @@ describe('GET /posts/:slug', () => {
     expect(res.text).toContain('hljs');
   });
 
-  it('shows a file’s opening heading once, as its title, and starts its excerpt after it', async () => {
-    const { app } = makeTestApp({ posts: ['hand-written.md'] });
+  it('shows a file’s opening heading once, as its title, and excerpts its prose alone', async () => {
+    const { app } = makeTestApp({ posts: ['hand-written.md', 'typed-arrays.md'] });
     const page = await request(app).get('/posts/hand-written').expect(200);
     expect(page.text.match(/<h1\b/g)).toHaveLength(1);
     expect(page.text).toMatch(/<h1[^>]*>Notes written by hand<\/h1>/);
     const index = await request(app).get('/').expect(200);
     expect(index.text).toContain('This file has no front matter');
     expect(index.text).not.toMatch(/Notes written by hand\s*This file/);
+    // Neither the table's cells nor the code block.
+    expect(index.text).not.toContain('Engine Language');
+    expect(index.text).toContain('Typed arrays give JavaScript contiguous memory.');
+    expect(index.text).not.toContain('new Uint8Array');
   });
 
   it('names its one URL for search engines, whatever parameters or trailing slash the link had', async () => {
@@ -228,7 +232,9 @@ describe('POST /posts', () => {
     expect(file).toContain('<script>kept as code</script>');
     const page = await request(app).get(res.headers.location as string).expect(200);
     expect(scriptableParts(page.text)).toEqual([]);
-    expect(page.text).toContain('&lt;script&gt;kept as code&lt;/script&gt;');
+    // The code block shows the tag as text (highlighted), escaped.
+    const code = /<code class="hljs language-html">([\s\S]*?)<\/code>/.exec(page.text)?.[1] ?? '';
+    expect(code.replace(/<[^>]+>/g, '')).toBe('&lt;script&gt;kept as code&lt;/script&gt;\n');
   });
 });
 

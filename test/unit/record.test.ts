@@ -29,7 +29,7 @@ describe('recordFromFile: the title', () => {
     expect(post.title).toBe('Notes written by hand');
     expect(post.safeHtml).not.toContain('<h1');
     expect(post.safeHtml).toContain('A section</h2>');
-    expect(post.excerpt).toBe('The first paragraph. A section');
+    expect(post.excerpt).toBe('The first paragraph.');
   });
 
   it('is shown once when the body opens with a heading of the front matter’s title', () => {
@@ -56,5 +56,20 @@ describe('recordFromFile: the title', () => {
     // A pattern that backtracked on the spaces would not finish on this line.
     const post = recordOf(`# Long${' '.repeat(20_000)}x\n`);
     expect(post.title).toBe(`Long${' '.repeat(20_000)}x`);
+  });
+});
+
+describe('recordFromFile: the excerpt', () => {
+  it('is made of the post’s prose, without its tables and code blocks', () => {
+    const post = recordOf('Numbers need care.\n\n| row | req/s |\n|---|---:|\n| GET / | 44,437 |\n\n```ts\nconst ratio = 1;\n```\n\nSee `README.md`.\n');
+    expect(post.excerpt).toBe('Numbers need care. See README.md.');
+  });
+
+  it('is the text of a post that has no prose, rather than nothing', () => {
+    expect(recordOf('```sh\nnpm ci && npm start\n```\n').excerpt).toBe('npm ci && npm start');
+  });
+
+  it('is the front matter’s description when it has one', () => {
+    expect(recordOf('---\ntitle: T\ndescription: " Said by the author. "\n---\nBody.\n').excerpt).toBe('Said by the author.');
   });
 });

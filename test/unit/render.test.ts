@@ -93,9 +93,14 @@ describe('renderMarkdown', () => {
     expect(html('<img src="data:image/svg+xml;base64,PHN2Zz4=" alt="x">')).not.toContain('src=');
   });
 
-  it('gives plain text for excerpts: no tags, entities decoded, whitespace collapsed', () => {
+  it('gives plain text for reading time: no tags, entities decoded, whitespace collapsed', () => {
     const { plainText } = renderMarkdown('# Title\n\nSome *emphasis* &amp; `code`,\nover   two lines.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n');
     expect(plainText).toBe('Title Some emphasis & code, over two lines. a b 1 2 done');
+  });
+
+  it('gives the prose alone for excerpts: no headings, tables or code blocks, inline code kept', () => {
+    const { proseText } = renderMarkdown('# Title\n\nSome *emphasis* &amp; `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```ts\nconst x = 1;\n```\n\n    indented();\n\n> Quoted.\n\n- [x] done\n');
+    expect(proseText).toBe('Some emphasis & code. Quoted. done');
   });
 
   it('normalises its input like the stored text', () => {
