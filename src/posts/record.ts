@@ -61,9 +61,30 @@ const OPENING_LINE = /^(?:[ \t\r]*\n)*([^\n]*)\n?/;
 function readTitle(value: unknown, body: string, slug: string): string {
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
   if (typeof value === 'number') return String(value);
-  const start = body.search(TITLE_HEADING_START);
-  const end = body.indexOf('\n', start);
-  return (start >= 0 && headingText(body.slice(start, end < 0 ? undefined : end))) || slug.replaceAll('-', ' ');
+  return firstHeadingText(body) || slug.replaceAll('-', ' ');
+}
+
+// A code fence's opening line (` ``` ` or `~~~`, indented up to three spaces), and its closing one.
+const FENCE_OPENING = /^ {0,3}(`{3,}|~{3,})/;
+const FENCE_CLOSING = /^ {0,3}(`{3,}|~{3,})[ \t]*\r?$/;
+
+/** The text of the body's first `# heading`, outside code fences (`# install` in a shell block is no title). */
+function firstHeadingText(body: string): string | undefined {
+  let fence: string | undefined;
+  for (let start = 0; start < body.length; ) {
+    const end = body.indexOf('\n', start);
+    const line = body.slice(start, end < 0 ? body.length : end);
+    start = end < 0 ? body.length : end + 1;
+    if (fence) {
+      const closing = FENCE_CLOSING.exec(line)?.[1];
+      if (closing && closing[0] === fence[0] && closing.length >= fence.length) fence = undefined;
+      continue;
+    }
+    fence = FENCE_OPENING.exec(line)?.[1];
+    const heading = fence ? undefined : headingText(line);
+    if (heading) return heading;
+  }
+  return undefined;
 }
 
 /**

@@ -52,6 +52,11 @@ describe('recordFromFile: the title', () => {
     expect(recordOf('#not a heading\n').title).toBe('a post');
   });
 
+  it('is never a line of a code block that comes before the first heading', () => {
+    expect(recordOf('```sh\n# install\nnpm ci\n```\n\n# Setting up\n').title).toBe('Setting up');
+    expect(recordOf('~~~~\n# a comment\n~~~\n~~~~~\n\nText.\n').title).toBe('a post');
+  });
+
   it('reads a heading line of any length in one pass', () => {
     // A pattern that backtracked on the spaces would not finish on this line.
     const post = recordOf(`# Long${' '.repeat(20_000)}x\n`);
