@@ -107,10 +107,11 @@ export function sanitizeRendered(html: string): SanitizedHtml {
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   parser.end(html);
-  return { html: out, text: collapse(text), prose: collapse(prose) };
+  return { html: out, text: collapseWhitespace(text), prose: collapseWhitespace(prose) };
 }
 
-const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
+/** Text as a reader sees it: every run of whitespace one space, none at either end. */
+export const collapseWhitespace = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 /** The attributes that survive, after the tag's transform; undefined when the element must go. */
 function allowedAttributes(tag: string, raw: Record<string, string>): Record<string, string> | undefined {

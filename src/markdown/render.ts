@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import hljs from 'highlight.js/lib/common';
 import MarkdownIt from 'markdown-it';
-import { escapeText, sanitizeRendered } from './html-sanitizer.js';
+import { collapseWhitespace, escapeText, sanitizeRendered } from './html-sanitizer.js';
 import { headingIds, tableAlignClasses, taskLists } from './markdown-plugins.js';
 import { normalizeText } from './normalize.js';
 
@@ -80,7 +80,7 @@ export function renderMarkdown(markdown: string): RenderedMarkdown {
   return {
     safeHtml: html.replace(markers, fill(blocks.html)),
     // Collapsed again, as the sanitizer collapsed the rest: the code's own line breaks and indents.
-    plainText: text.replace(markers, fill(blocks.text)).replace(/\s+/g, ' ').trim(),
+    plainText: collapseWhitespace(text.replace(markers, fill(blocks.text))),
     proseText: prose,
   };
 }

@@ -53,8 +53,8 @@ export function recordFromFile(slug: string, fileName: string, text: string, fal
   };
 }
 
-// Where a level-1 ATX heading starts a line (`# Title`).
-const TITLE_HEADING_START = /^#[ \t]/m;
+// A line that is a level-1 ATX heading (`# Title`).
+const TITLE_HEADING_START = /^#[ \t]/;
 // The body's first line that is not blank, and the blank ones before it.
 const OPENING_LINE = /^(?:[ \t\r]*\n)*([^\n]*)\n?/;
 
