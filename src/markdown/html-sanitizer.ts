@@ -48,15 +48,16 @@ export function sanitizeRenderedHtml(html: string): string {
 /** Sanitized HTML, with the text a reader sees in it. */
 export interface SanitizedHtml {
   html: string;
-  /** All of the text, entities decoded and whitespace collapsed: for reading time. */
+  /** All of the text, entities decoded, its whitespace as the page has it (collapseWhitespace it). */
   text: string;
-  /** The same of its prose, headings, tables and code blocks left out (its first 1,000 characters): for an excerpt. */
+  /** Its prose, headings, tables and code blocks left out (the first 1,000 characters), whitespace collapsed: for an excerpt. */
   prose: string;
 }
 
 /**
- * The same, and in the same pass the text a reader sees (entities decoded, whitespace
- * collapsed), for excerpts and reading time: one parse of the page instead of two.
+ * The same, and in the same pass the text a reader sees, for excerpts and reading time: one
+ * parse of the page instead of two. The whole text is left uncollapsed: the renderer puts the
+ * code blocks' text into it first, and collapses it once.
  */
 export function sanitizeRendered(html: string): SanitizedHtml {
   let out = '';
@@ -107,11 +108,15 @@ export function sanitizeRendered(html: string): SanitizedHtml {
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   parser.end(html);
-  return { html: out, text: collapseWhitespace(text), prose: collapseWhitespace(prose) };
+  return { html: out, text, prose: collapseWhitespace(prose) };
 }
 
+// Runs of whitespace other than a lone space: replacing every run, the lone spaces between
+// most words included, took three times as long on a post's text (~40 µs against ~13).
+const WHITESPACE_TO_COLLAPSE = /(?:[^\S ]| (?=\s))\s*/g;
+
 /** Text as a reader sees it: every run of whitespace one space, none at either end. */
-export const collapseWhitespace = (text: string): string => text.replace(/\s+/g, ' ').trim();
+export const collapseWhitespace = (text: string): string => text.replace(WHITESPACE_TO_COLLAPSE, ' ').trim();
 
 /** The attributes that survive, after the tag's transform; undefined when the element must go. */
 function allowedAttributes(tag: string, raw: Record<string, string>): Record<string, string> | undefined {

@@ -74,12 +74,11 @@ export function renderMarkdown(markdown: string): RenderedMarkdown {
   const blocks: CodeBlocks = { id: randomUUID(), html: [], text: [] };
   const env: Env = { [CODE_BLOCKS]: blocks };
   const { html, text, prose } = sanitizeRendered(md.render(normalizeText(markdown), env));
-  if (blocks.html.length === 0) return { safeHtml: html, plainText: text, proseText: prose };
+  if (blocks.html.length === 0) return { safeHtml: html, plainText: collapseWhitespace(text), proseText: prose };
   const markers = new RegExp(`\uE000${blocks.id}:(\\d+)\uE000`, 'g');
   const fill = (parts: string[]) => (_: string, n: string) => parts[Number(n)] ?? '';
   return {
     safeHtml: html.replace(markers, fill(blocks.html)),
-    // Collapsed again, as the sanitizer collapsed the rest: the code's own line breaks and indents.
     plainText: collapseWhitespace(text.replace(markers, fill(blocks.text))),
     proseText: prose,
   };

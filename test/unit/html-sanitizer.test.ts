@@ -4,7 +4,7 @@ import MarkdownIt from 'markdown-it';
 import sanitizeHtmlLibrary from 'sanitize-html';
 import { describe, expect, it } from 'vitest';
 import { ALLOWLIST } from '../../src/markdown/allowlist.js';
-import { sanitizeRenderedHtml } from '../../src/markdown/html-sanitizer.js';
+import { collapseWhitespace, sanitizeRenderedHtml } from '../../src/markdown/html-sanitizer.js';
 import { parsePostFile } from '../../src/posts/front-matter.js';
 import { scriptableParts } from '../helpers/html.js';
 import { XSS_VECTORS } from '../hostile/xss-vectors.js';
@@ -43,5 +43,23 @@ describe('sanitizeRenderedHtml', () => {
   it('escapes text and attribute values again after decoding them', () => {
     expect(sanitizeRenderedHtml('<p>&lt;script&gt; &amp; &quot;</p>')).toBe('<p>&lt;script&gt; &amp; "</p>');
     expect(sanitizeRenderedHtml('<a href="/x" title="&quot;><script>">t</a>')).toBe('<a href="/x" title="&quot;&gt;&lt;script&gt;">t</a>');
+  });
+});
+
+describe('collapseWhitespace', () => {
+  it('makes every run of whitespace, of any kind, one space, and leaves none at either end', () => {
+    expect(collapseWhitespace('  a  b\tc\n\nd \n e\u00a0f\u2003 \u3000g ')).toBe('a b c d e f g');
+    expect(collapseWhitespace('one two three')).toBe('one two three');
+    expect(collapseWhitespace(' \r\n\t ')).toBe('');
+  });
+
+  it('agrees with replacing every run, on text of words and mixed whitespace', () => {
+    const pieces = ['a', 'bc', ' ', '  ', '\n', '\t', '\r\n', '\u00a0', '\u2028', '\ufeff', '\u200b'];
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    for (let sample = 0; sample < 2_000; sample++) {
+      const text = Array.from({ length: next() % 12 }, () => pieces[next() % pieces.length]).join('');
+      expect(collapseWhitespace(text), JSON.stringify(text)).toBe(text.replace(/\s+/g, ' ').trim());
+    }
   });
 });
