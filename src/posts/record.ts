@@ -32,8 +32,11 @@ export function hashText(text: string): string {
  */
 export function recordFromFile(slug: string, fileName: string, text: string, fallbackDate: Date): PostRecord {
   const { data, body } = parsePostFile(text);
-  const title = readTitle(data.title, body, slug);
-  const { safeHtml, plainText, proseText } = renderMarkdown(withoutTitleHeading(body, title));
+  const titled = titleOf(data.title);
+  // With a title in the front matter, only a heading that opens the body can repeat it.
+  const heading = titled === undefined ? firstHeading(body) : openingHeading(body);
+  const title = titled ?? heading?.text ?? slug.replaceAll('-', ' ');
+  const { safeHtml, plainText, proseText } = renderMarkdown(heading?.text === title ? withoutTitleHeading(body, heading) : body);
   const date = readDate(data.date) ?? fallbackDate.toISOString();
   return {
     slug,
@@ -53,36 +56,45 @@ export function recordFromFile(slug: string, fileName: string, text: string, fal
   };
 }
 
+/** The front matter's title, when it has one. */
+function titleOf(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+/** A `# heading` of the body: its text, and where its line starts and ends (past its line break). */
+interface Heading {
+  text: string;
+  start: number;
+  end: number;
+}
+
 // A line that is a level-1 ATX heading (`# Title`).
 const TITLE_HEADING_START = /^#[ \t]/;
 // The body's first line that is not blank, and the blank ones before it.
-const OPENING_LINE = /^(?:[ \t\r]*\n)*([^\n]*)\n?/;
-
-function readTitle(value: unknown, body: string, slug: string): string {
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  if (typeof value === 'number') return String(value);
-  return firstHeadingText(body) || slug.replaceAll('-', ' ');
-}
+const OPENING_LINE = /^((?:[ \t\r]*\n)*)([^\n]*)\n?/;
 
 // A code fence's opening line (` ``` ` or `~~~`, indented up to three spaces), and its closing one.
 const FENCE_OPENING = /^ {0,3}(`{3,}|~{3,})/;
 const FENCE_CLOSING = /^ {0,3}(`{3,}|~{3,})[ \t]*\r?$/;
 
-/** The text of the body's first `# heading`, outside code fences (`# install` in a shell block is no title). */
-function firstHeadingText(body: string): string | undefined {
+/** The body's first `# heading`, outside code fences (`# install` in a shell block is no title). */
+function firstHeading(body: string): Heading | undefined {
   let fence: string | undefined;
   for (let start = 0; start < body.length; ) {
-    const end = body.indexOf('\n', start);
-    const line = body.slice(start, end < 0 ? body.length : end);
-    start = end < 0 ? body.length : end + 1;
+    const newline = body.indexOf('\n', start);
+    const end = newline < 0 ? body.length : newline + 1;
+    const line = body.slice(start, newline < 0 ? body.length : newline);
     if (fence) {
       const closing = FENCE_CLOSING.exec(line)?.[1];
       if (closing && closing[0] === fence[0] && closing.length >= fence.length) fence = undefined;
-      continue;
+    } else {
+      fence = FENCE_OPENING.exec(line)?.[1];
+      const text = fence ? undefined : headingText(line);
+      if (text) return { text, start, end };
     }
-    fence = FENCE_OPENING.exec(line)?.[1];
-    const heading = fence ? undefined : headingText(line);
-    if (heading) return heading;
+    start = end;
   }
   return undefined;
 }
@@ -101,15 +113,21 @@ function headingText(line: string): string | undefined {
   return line.slice(1, end).trim();
 }
 
+/** The body's opening line, when it is a `# heading`. */
+function openingHeading(body: string): Heading | undefined {
+  const [opening = '', blank = '', line = ''] = OPENING_LINE.exec(body) ?? [];
+  const text = headingText(line);
+  return text ? { text, start: blank.length, end: opening.length } : undefined;
+}
+
 /**
- * The body without its opening line when that line is a heading of the post's title: the page
- * shows the title above the body, and a file that opens with `# Its title` (how a file
- * without front matter names itself, and how many Markdown files begin) showed it twice, and
- * began its excerpt with it. A heading that differs from the title stays.
+ * The body without the heading of the post's title, which the page shows above the body: a
+ * file without front matter is titled by its first heading, and a file that opens with
+ * `# Its title` (as many Markdown files do) showed it twice, and began its excerpt with it.
+ * Any other heading stays.
  */
-function withoutTitleHeading(body: string, title: string): string {
-  const [opening = '', line = ''] = OPENING_LINE.exec(body) ?? [];
-  return headingText(line) === title ? body.slice(opening.length) : body;
+function withoutTitleHeading(body: string, heading: Heading): string {
+  return body.slice(0, heading.start) + body.slice(heading.end);
 }
 
 function readDate(value: unknown): string | undefined {

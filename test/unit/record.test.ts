@@ -38,11 +38,19 @@ describe('recordFromFile: the title', () => {
     expect(post.excerpt).toBe('Body.');
   });
 
-  it('leaves a heading that differs from the title, or comes after the opening line', () => {
-    expect(recordOf('---\ntitle: A title\n---\n# Another heading\n\nBody.\n').safeHtml).toContain('Another heading</h1>');
-    const later = recordOf('Intro first.\n\n# The heading\n');
+  it('is shown once when it comes from a heading further down, the text around it kept', () => {
+    const later = recordOf('Intro first.\n\n# The heading\n\nThen the rest.\n');
     expect(later.title).toBe('The heading');
-    expect(later.safeHtml).toContain('The heading</h1>');
+    expect(later.safeHtml).not.toContain('<h1');
+    expect(later.safeHtml).toBe('<p>Intro first.</p>\n<p>Then the rest.</p>\n');
+    const afterCode = recordOf('```sh\n# install\nnpm ci\n```\n\n# Setting up a build\n\nSteps.\n');
+    expect(afterCode.safeHtml).not.toContain('Setting up a build');
+    expect(afterCode.safeHtml).toContain('# install');
+  });
+
+  it('leaves a heading that differs from the front matter’s title, or repeats it after the opening line', () => {
+    expect(recordOf('---\ntitle: A title\n---\n# Another heading\n\nBody.\n').safeHtml).toContain('Another heading</h1>');
+    expect(recordOf('---\ntitle: A title\n---\nIntro.\n\n# A title\n').safeHtml).toContain('A title</h1>');
   });
 
   it('reads a heading as CommonMark does: closing hashes only after a space', () => {

@@ -200,24 +200,37 @@ describe('PostStore.reindex', () => {
     close();
   });
 
-  it('renders every post again, keeping its slug, once migration 003 has forgotten what was indexed', () => {
+  /** An index built by the release before `migration`, as it rendered `text`; then opened by this one. */
+  function indexBuiltBefore(migration: string, fileName: string, text: string, oldRendering: string) {
     const root = mkdtempSync(path.join(tmpdir(), 'quire-store-'));
     roots.push(root);
-    const [postsDir, before003, databasePath] = [path.join(root, 'posts'), path.join(root, 'migrations'), path.join(root, 'quire.sqlite')];
+    const [postsDir, before, databasePath] = [path.join(root, 'posts'), path.join(root, 'migrations'), path.join(root, 'quire.sqlite')];
     mkdirSync(postsDir);
-    mkdirSync(before003);
-    for (const name of readdirSync(MIGRATIONS_DIR).filter((name) => name < '003')) copyFileSync(path.join(MIGRATIONS_DIR, name), path.join(before003, name));
-    writeFileSync(path.join(postsDir, 'My Notes.md'), '# My notes\n\nThe body.\n');
-    const old = openDatabase(databasePath, before003);
+    mkdirSync(before);
+    for (const name of readdirSync(MIGRATIONS_DIR).filter((name) => name < migration)) copyFileSync(path.join(MIGRATIONS_DIR, name), path.join(before, name));
+    writeFileSync(path.join(postsDir, fileName), text);
+    const old = openDatabase(databasePath, before);
     createPostStore({ db: old, postsDir }).reindex();
-    // As an earlier release rendered it: the title heading in the body too.
-    old.exec("UPDATE posts SET safe_html = '<h1>My notes</h1>\n<p>The body.</p>', excerpt = 'My notes The body.'");
+    old.exec(`UPDATE posts SET ${oldRendering}`);
     old.close();
-
     const db = openDatabase(databasePath);
-    const store = createPostStore({ db, postsDir });
+    return { db, store: createPostStore({ db, postsDir }) };
+  }
+
+  it('renders every post again, keeping its slug, once migration 003 has forgotten what was indexed', () => {
+    // As an earlier release rendered it: the title heading in the body too.
+    const { db, store } = indexBuiltBefore('003', 'My Notes.md', '# My notes\n\nThe body.\n', "safe_html = '<h1>My notes</h1>\n<p>The body.</p>', excerpt = 'My notes The body.'");
     expect(store.reindex()).toMatchObject({ updated: 1, added: 0, removed: 0 });
     expect(store.get('my-notes')).toMatchObject({ title: 'My notes', excerpt: 'The body.', safeHtml: '<p>The body.</p>\n' });
+    expect(store.reindex()).toMatchObject({ unchanged: 1, updated: 0 });
+    db.close();
+  });
+
+  it('renders every post again once migration 005 has forgotten what was indexed: a title heading further down shows once', () => {
+    const text = 'Intro.\n\n# My notes\n\nThe body.\n';
+    const { db, store } = indexBuiltBefore('005', 'My Notes.md', text, "safe_html = '<p>Intro.</p>\n<h1>My notes</h1>\n<p>The body.</p>'");
+    expect(store.reindex()).toMatchObject({ updated: 1, added: 0, removed: 0 });
+    expect(store.get('my-notes')).toMatchObject({ title: 'My notes', safeHtml: '<p>Intro.</p>\n<p>The body.</p>\n' });
     expect(store.reindex()).toMatchObject({ unchanged: 1, updated: 0 });
     db.close();
   });
