@@ -74,7 +74,7 @@ function disabledCheckbox(tagName: string, attribs: Attributes): Tag {
 const ALLOWED_ATTRIBUTES: Record<string, AllowedAttribute[]> = {
   ...Object.fromEntries(HEADINGS.map((h) => [h, ['id']])),
   a: ['href', 'title'],
-  img: ['src', 'alt', 'title', 'width', 'height'],
+  img: ['src', 'alt', 'title', 'width', 'height', { name: 'loading', values: ['lazy', 'eager'] }],
   abbr: ['title'],
   ol: ['start'],
   // Code blocks and tables scroll sideways on phones; a keyboard user must be able to reach them.

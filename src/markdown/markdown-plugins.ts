@@ -114,3 +114,20 @@ export function tableAlignClasses(md: MarkdownIt): void {
     }
   });
 }
+
+/**
+ * Images after a post's first load as the reader scrolls to them (`loading="lazy"`): a post of
+ * screenshots or diagrams no longer fetches them all before the reader sees the first. The
+ * first stays eager: it may be in the first screen, where loading it lazily would make the
+ * page's largest paint later. An image written as raw HTML keeps what its author wrote.
+ */
+export function lazyImages(md: MarkdownIt): void {
+  md.core.ruler.push('lazy_images', (state: StateCore) => {
+    let images = 0;
+    for (const token of state.tokens) {
+      for (const child of token.children ?? []) {
+        if (child.type === 'image' && ++images > 1) child.attrSet('loading', 'lazy');
+      }
+    }
+  });
+}

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import hljs from 'highlight.js/lib/common';
 import MarkdownIt from 'markdown-it';
 import { collapseWhitespace, escapeText, sanitizeRendered } from './html-sanitizer.js';
-import { headingIds, tableAlignClasses, taskLists } from './markdown-plugins.js';
+import { headingIds, lazyImages, tableAlignClasses, taskLists } from './markdown-plugins.js';
 import { normalizeText } from './normalize.js';
 
 /**
  * Markdown → HTML, once per write (reads never parse Markdown):
- * markdown-it (CommonMark + GFM tables, strikethrough, task lists, autolinks, heading ids)
+ * markdown-it (CommonMark + GFM tables, strikethrough, task lists, autolinks, heading ids,
+ * images after the first loaded lazily)
  * → the sanitizer, with the allowlist shared with the source check → highlighted code blocks.
  *
  * Code is highlighted on the server, but its HTML skips the sanitizer: highlight.js escapes
@@ -34,7 +35,7 @@ export interface RenderedMarkdown {
 }
 
 // Built once: markdown-it compiles its rule chains on first use, and that is the slow part.
-const md = new MarkdownIt(MARKDOWN_OPTIONS).use(headingIds).use(taskLists).use(tableAlignClasses);
+const md = new MarkdownIt(MARKDOWN_OPTIONS).use(headingIds).use(taskLists).use(tableAlignClasses).use(lazyImages);
 
 /** Code blocks of one render: their HTML, waiting to replace their markers. */
 interface CodeBlocks {

@@ -138,4 +138,17 @@ describe('accessible output', () => {
     expect(html('![A chart](/chart.png)')).toContain('alt="A chart"');
     expect(sanitizeRenderedHtml('<p><img src="javascript:alert(1)" alt="x"></p>')).toBe('<p></p>');
   });
+
+  it('loads every image but the first only when the reader scrolls near it', () => {
+    const out = html('![First](/1.png)\n\nText.\n\n![Second](/2.png) and ![third](/3.png)\n\n> ![Quoted](/4.png)\n');
+    expect(out).toContain('<img alt="First" src="/1.png" />');
+    for (const image of ['2', '3', '4']) expect(out).toContain(`src="/${image}.png" loading="lazy" />`);
+    expect(html('Text and ![one](/1.png).')).not.toContain('loading');
+  });
+
+  it('keeps the loading an author wrote on an image in raw HTML, and only a valid one', () => {
+    expect(html('<img src="/a.png" alt="a" loading="lazy">')).toContain('<img alt="a" src="/a.png" loading="lazy" />');
+    expect(html('<img src="/a.png" alt="a" loading="eager">')).toContain('loading="eager"');
+    expect(html('<img src="/a.png" alt="a" loading="soon">')).not.toContain('loading');
+  });
 });
