@@ -77,8 +77,7 @@ export function indexFiles({ db, index }: Pick<Deps, 'db' | 'index'>, files: Pla
 
 function recordOf(job: RecordJob): PostRecord | Error {
   try {
-    const text = job.text ?? readFileSync(job.path, 'utf8');
-    return recordFromFile(job.slug, job.fileName, text, new Date(job.mtimeMs));
+    return recordFromFile(job.slug, job.fileName, readFileSync(job.path, 'utf8'), new Date(job.mtimeMs));
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
