@@ -6,7 +6,13 @@ import type { Database } from 'better-sqlite3';
  * stay valid across restarts. Losing it (deleting the index) only signs the author out.
  */
 export function getOrCreateSecret(db: Database, name: string): Buffer {
-  db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(name, randomBytes(32).toString('base64'));
-  const value = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(name) as string;
+  const read = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
+  // Read first: a start-up that finds the secret writes nothing, so it never waits for the
+  // index's write lock, which the indexing threads may be holding.
+  let value = read.get(name) as string | undefined;
+  if (value === undefined) {
+    db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(name, randomBytes(32).toString('base64'));
+    value = read.get(name) as string;
+  }
   return Buffer.from(value, 'base64');
 }

@@ -31,6 +31,8 @@ export interface PostStore {
    * another process), but not when a post is created here: the pages of the other posts stay.
    */
   versionOfExistingPosts(): string;
+  /** True when the index holds no post at all (a first start, or an index rebuilt from nothing). */
+  isEmpty(): boolean;
   /** True when the index answers a query (for /healthz). */
   isHealthy(): boolean;
 }
@@ -144,6 +146,8 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
 
     version: () => indexVersion.current(),
     versionOfExistingPosts: () => indexVersion.ofExistingPosts(),
+
+    isEmpty: () => index.count() === 0,
 
     isHealthy() {
       try {

@@ -10,8 +10,16 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
+export interface StartOptions {
+  /**
+   * Wait for the index to be in line with the files too (the default). A server whose index
+   * has posts listens first, and brings it in line while it serves.
+   */
+  untilReconciled?: boolean;
+}
+
 /** Starts the server as `npm start` does, on a free port with `env`, and waits until it listens. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, { untilReconciled = true }: StartOptions = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...NODE_FLAGS, SERVER_ENTRY], {
     env: launchEnv({ PORT: '0', HOST: '127.0.0.1', ...env }),
   });
@@ -22,7 +30,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
       const match = /"event":"listening","url":"([^"]+)"/.exec(output);
-      if (match?.[1]) {
+      if (match?.[1] && (!untilReconciled || output.includes('"event":"reconciled"'))) {
         clearInterval(timer);
         resolve(match[1]);
       }

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { runServerToExit, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { runServerToExit, startServer, type ServerProcess, type StartOptions } from '../helpers/server-process.js';
 
 const PASSWORD = 'a long enough password';
 
@@ -23,8 +24,8 @@ function tempSite() {
   return { root, postsDir, env: { POSTS_DIR: postsDir, DATABASE_PATH: path.join(root, 'data', 'quire.sqlite') } };
 }
 
-async function start(env: Record<string, string>): Promise<ServerProcess> {
-  const server = await startServer(env);
+async function start(env: Record<string, string>, options?: StartOptions): Promise<ServerProcess> {
+  const server = await startServer(env, options);
   onTestFinished(() => {
     server.child.kill('SIGKILL');
   });
@@ -87,6 +88,63 @@ describe('the server process', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Still <strong>here</strong>.');
     expect(readdirSync(site.postsDir)).toEqual(['survives-restarts.md']);
+  });
+
+  it('serves the pages it has while an upgrade renders every post again, then the new ones', async () => {
+    const site = tempSite();
+    // Enough posts to go to the indexing threads, which write their rows on connections of their own.
+    for (let n = 0; n < 100; n++) writeFileSync(path.join(site.postsDir, `post-${n}.md`), `---\ntitle: Post ${n}\n---\nRendered by **this** release.\n`);
+    const first = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    // As an earlier release rendered them, and with what its migration forgets: every row is
+    // read and rendered again at the next start.
+    const index = new Database(site.env.DATABASE_PATH);
+    onTestFinished(() => {
+      index.close();
+    });
+    index.exec("UPDATE posts SET safe_html = '<p>Rendered by the old release.</p>', file_size = -1, file_mtime_ms = -1, content_hash = ''");
+    // Holding the index's write lock keeps the threads from writing a row until it is let go.
+    index.exec('BEGIN IMMEDIATE');
+
+    const upgraded = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD }, { untilReconciled: false });
+    const meanwhile = await fetch(`${upgraded.url}/posts/post-42`);
+    expect(meanwhile.status).toBe(200);
+    expect(await meanwhile.text()).toContain('Rendered by the old release.');
+    expect((await fetch(`${upgraded.url}/healthz`)).status).toBe(200);
+    expect(upgraded.output()).not.toContain('"event":"reconciled"');
+
+    index.exec('ROLLBACK');
+    await poll(() => upgraded.output().includes('"event":"reconciled"'));
+    expect(upgraded.output()).toMatch(/"event":"reconciled"[^\n]*"updated":100/);
+    const after = await (await fetch(`${upgraded.url}/posts/post-42`)).text();
+    expect(after).toContain('Rendered by <strong>this</strong> release.');
+    upgraded.child.kill('SIGTERM');
+    expect(await upgraded.exited).toBe(0);
+  });
+
+  it('stops at once on SIGTERM while it renders every post again, and goes on from there at the next start', async () => {
+    const site = tempSite();
+    for (let n = 0; n < 100; n++) writeFileSync(path.join(site.postsDir, `post-${n}.md`), `---\ntitle: Post ${n}\n---\nText.\n`);
+    const first = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const index = new Database(site.env.DATABASE_PATH);
+    onTestFinished(() => {
+      index.close();
+    });
+    index.exec("UPDATE posts SET file_size = -1, file_mtime_ms = -1, content_hash = ''");
+    index.exec('BEGIN IMMEDIATE');
+
+    const stopped = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD }, { untilReconciled: false });
+    stopped.child.kill('SIGTERM');
+    expect(await stopped.exited).toBe(0);
+    expect(stopped.output()).toContain('"event":"stopped"');
+    index.exec('ROLLBACK');
+
+    const next = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
+    expect(next.output()).toMatch(/"event":"reconciled"[^\n]*"updated":100/);
+    expect((await fetch(`${next.url}/posts/post-99`)).status).toBe(200);
   });
 
   it('publishes a post long enough to go to the preparing thread, and stops cleanly with the thread alive', async () => {
