@@ -90,31 +90,37 @@ describe('the server process', () => {
     expect(readdirSync(site.postsDir)).toEqual(['survives-restarts.md']);
   });
 
-  it('serves the pages it has while an upgrade renders every post again, then the new ones', async () => {
+  /**
+   * 100 posts indexed by a first start, then their rows as an earlier release rendered them
+   * and with what its migration forgets, so that the next start renders every one again. The
+   * index's write lock is held (the threads can write no row) until `release()`.
+   */
+  async function upgradedSite() {
     const site = tempSite();
     // Enough posts to go to the indexing threads, which write their rows on connections of their own.
     for (let n = 0; n < 100; n++) writeFileSync(path.join(site.postsDir, `post-${n}.md`), `---\ntitle: Post ${n}\n---\nRendered by **this** release.\n`);
     const first = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    // As an earlier release rendered them, and with what its migration forgets: every row is
-    // read and rendered again at the next start.
     const index = new Database(site.env.DATABASE_PATH);
     onTestFinished(() => {
       index.close();
     });
     index.exec("UPDATE posts SET safe_html = '<p>Rendered by the old release.</p>', file_size = -1, file_mtime_ms = -1, content_hash = ''");
-    // Holding the index's write lock keeps the threads from writing a row until it is let go.
     index.exec('BEGIN IMMEDIATE');
+    return { env: { ...site.env, AUTHOR_PASSWORD: PASSWORD }, release: () => index.exec('ROLLBACK') };
+  }
 
-    const upgraded = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD }, { untilReconciled: false });
+  it('serves the pages it has while an upgrade renders every post again, then the new ones', async () => {
+    const site = await upgradedSite();
+    const upgraded = await start(site.env, { untilReconciled: false });
     const meanwhile = await fetch(`${upgraded.url}/posts/post-42`);
     expect(meanwhile.status).toBe(200);
     expect(await meanwhile.text()).toContain('Rendered by the old release.');
     expect((await fetch(`${upgraded.url}/healthz`)).status).toBe(200);
     expect(upgraded.output()).not.toContain('"event":"reconciled"');
 
-    index.exec('ROLLBACK');
+    site.release();
     await poll(() => upgraded.output().includes('"event":"reconciled"'));
     expect(upgraded.output()).toMatch(/"event":"reconciled"[^\n]*"updated":100/);
     const after = await (await fetch(`${upgraded.url}/posts/post-42`)).text();
@@ -124,27 +130,16 @@ describe('the server process', () => {
   });
 
   it('stops at once on SIGTERM while it renders every post again, and goes on from there at the next start', async () => {
-    const site = tempSite();
-    for (let n = 0; n < 100; n++) writeFileSync(path.join(site.postsDir, `post-${n}.md`), `---\ntitle: Post ${n}\n---\nText.\n`);
-    const first = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
-    first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
-    const index = new Database(site.env.DATABASE_PATH);
-    onTestFinished(() => {
-      index.close();
-    });
-    index.exec("UPDATE posts SET file_size = -1, file_mtime_ms = -1, content_hash = ''");
-    index.exec('BEGIN IMMEDIATE');
-
-    const stopped = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD }, { untilReconciled: false });
+    const site = await upgradedSite();
+    const stopped = await start(site.env, { untilReconciled: false });
     stopped.child.kill('SIGTERM');
     expect(await stopped.exited).toBe(0);
     expect(stopped.output()).toContain('"event":"stopped"');
-    index.exec('ROLLBACK');
+    site.release();
 
-    const next = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
+    const next = await start(site.env);
     expect(next.output()).toMatch(/"event":"reconciled"[^\n]*"updated":100/);
-    expect((await fetch(`${next.url}/posts/post-99`)).status).toBe(200);
+    expect(await (await fetch(`${next.url}/posts/post-99`)).text()).toContain('Rendered by <strong>this</strong> release.');
   });
 
   it('publishes a post long enough to go to the preparing thread, and stops cleanly with the thread alive', async () => {
