@@ -56,15 +56,21 @@ export function logTail(logFile: string): string {
 export async function startListening(script: string, env: Record<string, string>, logFile: string, timeoutMs: number, nodeFlags: string[] = []): Promise<Listening> {
   const started = performance.now();
   const child = spawnLogged(script, env, logFile, nodeFlags);
+  const match = await waitForLogLine(child, LISTENING, started + timeoutMs);
+  return { ...child, url: match[1] ?? '', startupMs: performance.now() - started };
+}
+
+/** Waits until `pattern` matches the child's log (a server's "reconciled" line, say); stops the child if it never does by `deadline`. */
+export async function waitForLogLine(child: Child, pattern: RegExp, deadline: number): Promise<RegExpExecArray> {
   let exitCode: number | string | undefined;
   void child.exited.then((code) => (exitCode = code));
   for (;;) {
-    const match = LISTENING.exec(readFileSync(logFile, 'utf8'));
-    if (match?.[1]) return { ...child, url: match[1], startupMs: performance.now() - started };
-    if (exitCode !== undefined) throw new Error(`${script} exited (${exitCode}) before listening:\n${logTail(logFile)}`);
-    if (performance.now() - started > timeoutMs) {
+    const match = pattern.exec(readFileSync(child.logFile, 'utf8'));
+    if (match) return match;
+    if (exitCode !== undefined) throw new Error(`exited (${exitCode}) before its log said ${pattern}:\n${logTail(child.logFile)}`);
+    if (performance.now() > deadline) {
       await stop(child);
-      throw new Error(`${script} did not listen within ${timeoutMs} ms:\n${logTail(logFile)}`);
+      throw new Error(`its log did not say ${pattern} in time:\n${logTail(child.logFile)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

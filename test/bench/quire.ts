@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { LAUNCH_ENV, NODE_FLAGS, REINDEX_ENTRY, SERVER_ENTRY } from '../../src/launch.js';
-import { runToEnd, startListening, type Listening } from './processes.js';
+import { memoryOf, runToEnd, startListening, stop, waitForLogLine, type Listening } from './processes.js';
 
 /**
  * Quire as people run it: the compiled server (`npm run build`) with the flags and environment
@@ -32,7 +33,38 @@ function quireEnv(postsDir: string, databasePath: string): Record<string, string
 }
 
 export function startQuire(postsDir: string, databasePath: string, logFile: string, posts: number): Promise<Listening> {
-  return startListening(SERVER_ENTRY, quireEnv(postsDir, databasePath), logFile, START_TIMEOUT_MS + posts * START_TIMEOUT_PER_POST_MS, NODE_FLAGS);
+  return startListening(SERVER_ENTRY, quireEnv(postsDir, databasePath), logFile, startTimeoutMs(posts), NODE_FLAGS);
+}
+
+const startTimeoutMs = (posts: number) => START_TIMEOUT_MS + posts * START_TIMEOUT_PER_POST_MS;
+
+// What a migration that changes what the index derives from the files does (003-006).
+const FORGET_WHAT_WAS_INDEXED = "UPDATE posts SET file_size = -1, file_mtime_ms = -1, content_hash = ''";
+
+export interface UpgradeStart {
+  /** From spawn to the "listening" line: the server answers from the old rows meanwhile. */
+  listeningMs: number;
+  /** From spawn to the "reconciled" line: every post rendered again. */
+  reconciledMs: number;
+  peakBytes: number | undefined;
+}
+
+/**
+ * The first start after an upgrade that renders every post again: the index at `databasePath`
+ * (stopped, up to date) is made to forget what it indexed, as such a migration does, then the
+ * server is started and stopped once every post is rendered again.
+ */
+export async function startAfterUpgrade(postsDir: string, databasePath: string, logFile: string, posts: number): Promise<UpgradeStart> {
+  const index = new Database(databasePath);
+  index.exec(FORGET_WHAT_WAS_INDEXED);
+  index.close();
+  const started = performance.now();
+  const server = await startQuire(postsDir, databasePath, logFile, posts);
+  await waitForLogLine(server, /"event":"reconciled"/, started + startTimeoutMs(posts));
+  const reconciledMs = performance.now() - started;
+  const peakBytes = memoryOf(server.pid)?.peakBytes;
+  await stop(server);
+  return { listeningMs: server.startupMs, reconciledMs, peakBytes };
 }
 
 /**
