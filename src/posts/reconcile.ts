@@ -1,7 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { PostIndex } from './index-db.js';
 import { recordFromFile, type PostRecord } from './record.js';
+import { uniqueSlug } from './slug.js';
 import { startPlan, type Plan, type PlannedFile, type PlanStep, type ReconcileOptions, type RecordJob, type ReindexReport } from './reconcile-plan.js';
 
 type Deps = { db: Database; index: PostIndex; postsDir: string };
@@ -63,16 +65,29 @@ export function indexFiles({ db, index }: Pick<Deps, 'db' | 'index'>, files: Pla
           done.skipped.push({ file: job.fileName, reason: record?.message ?? 'not rendered' });
           return;
         }
-        // The server may have indexed a new file since the plan gave it a slug: under the write
-        // lock, its row is looked up once more, and keeps its own slug.
-        const indexedMeanwhile = isNew ? index.file(job.fileName) : undefined;
-        index.put(indexedMeanwhile ? { ...record, slug: indexedMeanwhile.slug } : record, stat);
+        index.put({ ...record, slug: isNew ? slugUnderWriteLock(index, job) : record.slug }, stat);
         if (isNew) done.added++;
         else done.updated++;
       });
     }).immediate();
   }
   return done;
+}
+
+/**
+ * A new file's slug, decided again under the write lock: the server may have written rows since
+ * the plan gave it one (a reindex beside a live server, or a start-up that serves while it
+ * reconciles). A row of this file's own (the server indexed it meanwhile) keeps its slug. A
+ * post the author published meanwhile under the slug planned for a hand-named file keeps it,
+ * and the file takes the next free one. A slug-named file keeps its name's slug, as always.
+ */
+function slugUnderWriteLock(index: PostIndex, job: RecordJob): string {
+  const indexedMeanwhile = index.file(job.fileName);
+  if (indexedMeanwhile) return indexedMeanwhile.slug;
+  const slugNamed = job.fileName === `${job.slug}.md`;
+  if (slugNamed || !index.hasSlug(job.slug)) return job.slug;
+  const dir = path.dirname(job.path);
+  return uniqueSlug(job.slug, (slug) => index.hasSlug(slug) || existsSync(path.join(dir, `${slug}.md`)));
 }
 
 function recordOf(job: RecordJob): PostRecord | Error {

@@ -337,6 +337,20 @@ describe('PostStore.reindex', () => {
     close();
   });
 
+  it('never replaces a post published after a reindex planned its slug for a hand-named file', async () => {
+    const { db, store, postsDir, close } = setUp();
+    // The plan gave "A Post.md" the slug "a-post"; before its row was written, the author
+    // published "A post", which took the same slug (the plan's slugs are not in the index yet).
+    const handNamed = path.join(postsDir, 'A Post.md');
+    writeFileSync(handNamed, '# From the hand-named file\n');
+    await store.create(draft);
+    const planned = { job: { slug: 'a-post', fileName: 'A Post.md', path: handNamed, mtimeMs: 0 }, stat: { size: 1, mtimeMs: 0 }, isNew: true };
+    expect(indexFiles({ db, index: createPostIndex(db) }, [planned])).toMatchObject({ added: 1, skipped: [] });
+    expect(store.get('a-post')?.title).toBe('A post');
+    expect(store.get('a-post-2')?.title).toBe('From the hand-named file');
+    close();
+  });
+
   it('reports a file whose front matter is broken, and keeps going', () => {
     const { store, postsDir, close } = setUp();
     writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
