@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { PostRecord } from './record.js';
+import { RENDERING_VERSION } from './rendering-version.js';
 import type { Post, PostSummary } from './types.js';
 
 interface PostRow {
@@ -31,6 +32,8 @@ export interface IndexedFile {
   contentHash: string;
   fileSize: number;
   fileMtimeMs: number;
+  /** The RENDERING_VERSION that made the row. */
+  renderingVersion: number;
 }
 
 const SUMMARY_COLUMNS = 'slug, title, date, updated, tags, excerpt, reading_minutes';
@@ -44,18 +47,20 @@ export function createPostIndex(db: Database) {
     source: db.prepare('SELECT source FROM posts WHERE slug = ? AND draft = 0').pluck(),
     hasSlug: db.prepare('SELECT 1 FROM posts WHERE slug = ?').pluck(),
     file: db.prepare(`SELECT file_name AS fileName, slug, content_hash AS contentHash,
-                        file_size AS fileSize, file_mtime_ms AS fileMtimeMs FROM posts WHERE file_name = ?`),
+                        file_size AS fileSize, file_mtime_ms AS fileMtimeMs, rendering_version AS renderingVersion
+                      FROM posts WHERE file_name = ?`),
     fileNames: db.prepare('SELECT file_name AS fileName, slug FROM posts'),
     upsert: db.prepare(`INSERT INTO posts (slug, file_name, title, date, updated, draft, tags, excerpt,
-                          reading_minutes, safe_html, source, content_hash, file_size, file_mtime_ms)
+                          reading_minutes, safe_html, source, content_hash, file_size, file_mtime_ms, rendering_version)
                         VALUES (@slug, @fileName, @title, @date, @updated, @draft, @tags, @excerpt,
-                          @readingMinutes, @safeHtml, @source, @contentHash, @fileSize, @fileMtimeMs)
+                          @readingMinutes, @safeHtml, @source, @contentHash, @fileSize, @fileMtimeMs, @renderingVersion)
                         ON CONFLICT (slug) DO UPDATE SET file_name = excluded.file_name,
                           title = excluded.title, date = excluded.date, updated = excluded.updated,
                           draft = excluded.draft, tags = excluded.tags, excerpt = excluded.excerpt,
                           reading_minutes = excluded.reading_minutes, safe_html = excluded.safe_html,
                           source = excluded.source, content_hash = excluded.content_hash,
-                          file_size = excluded.file_size, file_mtime_ms = excluded.file_mtime_ms`),
+                          file_size = excluded.file_size, file_mtime_ms = excluded.file_mtime_ms,
+                          rendering_version = excluded.rendering_version`),
     deleteTags: db.prepare('DELETE FROM post_tags WHERE slug = ?'),
     insertTag: db.prepare('INSERT OR IGNORE INTO post_tags (slug, tag, position) VALUES (?, ?, ?)'),
     remove: db.prepare('DELETE FROM posts WHERE slug = ?'),
@@ -97,6 +102,7 @@ export function createPostIndex(db: Database) {
         tags: JSON.stringify(record.tags),
         fileSize: stat.size,
         fileMtimeMs: stat.mtimeMs,
+        renderingVersion: RENDERING_VERSION,
       });
       statements.deleteTags.run(record.slug);
       record.tags.forEach((tag, position) => statements.insertTag.run(record.slug, tag, position));

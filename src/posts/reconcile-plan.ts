@@ -3,6 +3,7 @@ import path from 'node:path';
 import { TEMP_FILE } from './files.js';
 import { fileStatOf, type FileStat, type PostIndex } from './index-db.js';
 import { hashText } from './record.js';
+import { RENDERING_VERSION } from './rendering-version.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
 
 /*
@@ -113,16 +114,19 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
       return;
     }
     const row = index.file(fileName);
+    // A row an older renderer made is rendered again, whatever its file did.
+    const current = row?.renderingVersion === RENDERING_VERSION;
     // Same size and modification time as when indexed: the file has not changed.
-    if (row && row.fileSize === stat.size && row.fileMtimeMs === stat.mtimeMs) {
+    if (row && current && row.fileSize === stat.size && row.fileMtimeMs === stat.mtimeMs) {
       report.unchanged++;
       return;
     }
     // A changed stat with the same bytes (a copy, a touch) needs no render. The text read to
     // tell is not kept: the thread that renders the file reads it again (from the OS's cache).
     // Kept and sent, the texts of a step held ~40 MB more at the peak of a re-render of
-    // 100,000 posts. A row whose hash a migration forgot ('') is not even read here.
-    if (row && row.contentHash !== '' && row.contentHash === hashText(readFileSync(file, 'utf8'))) {
+    // 100,000 posts. A row to render again anyway is not even read here (nor one whose hash
+    // migrations 003-006 forgot).
+    if (row && current && row.contentHash !== '' && row.contentHash === hashText(readFileSync(file, 'utf8'))) {
       step.statUpdates.push({ slug: row.slug, stat });
       report.unchanged++;
       return;

@@ -38,8 +38,9 @@ export function startQuire(postsDir: string, databasePath: string, logFile: stri
 
 const startTimeoutMs = (posts: number) => START_TIMEOUT_MS + posts * START_TIMEOUT_PER_POST_MS;
 
-// What a migration that changes what the index derives from the files does (003-006).
-const FORGET_WHAT_WAS_INDEXED = "UPDATE posts SET file_size = -1, file_mtime_ms = -1, content_hash = ''";
+// Every row as an older renderer left it (a lower RENDERING_VERSION): what a release that
+// changes what the index derives from the files finds.
+const MADE_BY_AN_OLDER_RENDERER = 'UPDATE posts SET rendering_version = 0';
 
 export interface UpgradeStart {
   /** From spawn to the "listening" line: the server answers from the old rows meanwhile. */
@@ -50,13 +51,13 @@ export interface UpgradeStart {
 }
 
 /**
- * The first start after an upgrade that renders every post again: the index at `databasePath`
- * (stopped, up to date) is made to forget what it indexed, as such a migration does, then the
- * server is started and stopped once every post is rendered again.
+ * The first start after an upgrade that renders every post again: the rows of the index at
+ * `databasePath` (stopped, up to date) are marked as an older renderer's, then the server is
+ * started, and stopped once every post is rendered again.
  */
 export async function startAfterUpgrade(postsDir: string, databasePath: string, logFile: string, posts: number): Promise<UpgradeStart> {
   const index = new Database(databasePath);
-  index.exec(FORGET_WHAT_WAS_INDEXED);
+  index.exec(MADE_BY_AN_OLDER_RENDERER);
   index.close();
   const started = performance.now();
   const server = await startQuire(postsDir, databasePath, logFile, posts);

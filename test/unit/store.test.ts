@@ -1,9 +1,8 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.js';
-import { MIGRATIONS_DIR } from '../../src/paths.js';
 import { postFiles, type PostFiles } from '../../src/posts/files.js';
 import { createPostIndex } from '../../src/posts/index-db.js';
 import { preparePost } from '../../src/posts/prepare.js';
@@ -200,24 +199,28 @@ describe('PostStore.reindex', () => {
     close();
   });
 
-  /** An index built by the release before `migration`, as it rendered `text`; then opened by this one. */
+  /**
+   * An index built by the release before `migration`, as it rendered `text`; then opened by
+   * this one. Built by this release's code, then taken back to that schema: the migrations from
+   * `migration` on are forgotten, and the column 007 adds dropped.
+   */
   function indexBuiltBefore(migration: string, fileName: string, text: string, oldRendering: string) {
     const root = mkdtempSync(path.join(tmpdir(), 'quire-store-'));
     roots.push(root);
-    const [postsDir, before, databasePath] = [path.join(root, 'posts'), path.join(root, 'migrations'), path.join(root, 'quire.sqlite')];
+    const [postsDir, databasePath] = [path.join(root, 'posts'), path.join(root, 'quire.sqlite')];
     mkdirSync(postsDir);
-    mkdirSync(before);
-    for (const name of readdirSync(MIGRATIONS_DIR).filter((name) => name < migration)) copyFileSync(path.join(MIGRATIONS_DIR, name), path.join(before, name));
     writeFileSync(path.join(postsDir, fileName), text);
-    const old = openDatabase(databasePath, before);
+    const old = openDatabase(databasePath);
     createPostStore({ db: old, postsDir }).reindex();
     old.exec(`UPDATE posts SET ${oldRendering}`);
+    old.prepare('DELETE FROM schema_migrations WHERE name >= ?').run(migration);
+    old.exec('ALTER TABLE posts DROP COLUMN rendering_version');
     old.close();
     const db = openDatabase(databasePath);
     return { db, store: createPostStore({ db, postsDir }) };
   }
 
-  it('renders every post again, keeping its slug, once migration 003 has forgotten what was indexed', () => {
+  it('renders again every post of an index built before migration 003, keeping its slug: the title heading shown once', () => {
     // As an earlier release rendered it: the title heading in the body too.
     const { db, store } = indexBuiltBefore('003', 'My Notes.md', '# My notes\n\nThe body.\n', "safe_html = '<h1>My notes</h1>\n<p>The body.</p>', excerpt = 'My notes The body.'");
     expect(store.reindex()).toMatchObject({ updated: 1, added: 0, removed: 0 });
@@ -226,13 +229,27 @@ describe('PostStore.reindex', () => {
     db.close();
   });
 
-  it('renders every post again once migration 005 has forgotten what was indexed: a title heading further down shows once', () => {
+  it('renders again every post of an index built before migration 005: a title heading further down shown once', () => {
     const text = 'Intro.\n\n# My notes\n\nThe body.\n';
     const { db, store } = indexBuiltBefore('005', 'My Notes.md', text, "safe_html = '<p>Intro.</p>\n<h1>My notes</h1>\n<p>The body.</p>'");
     expect(store.reindex()).toMatchObject({ updated: 1, added: 0, removed: 0 });
     expect(store.get('my-notes')).toMatchObject({ title: 'My notes', safeHtml: '<p>Intro.</p>\n<p>The body.</p>\n' });
     expect(store.reindex()).toMatchObject({ unchanged: 1, updated: 0 });
     db.close();
+  });
+
+  it('renders again every row an older renderer made, keeping its slug, and then leaves it', () => {
+    const { db, store, postsDir, close } = setUp();
+    writeFileSync(path.join(postsDir, 'My Notes.md'), '# My notes\n\nThe body.\n');
+    writeFileSync(path.join(postsDir, 'current.md'), '# Current\n');
+    store.reindex();
+    // As an older release left it (RENDERING_VERSION was lower then).
+    db.exec("UPDATE posts SET safe_html = '<p>As the old renderer made it.</p>', rendering_version = 0 WHERE slug = 'my-notes'");
+    expect(store.get('my-notes')?.safeHtml).toBe('<p>As the old renderer made it.</p>');
+    expect(store.reindex()).toMatchObject({ updated: 1, unchanged: 1, added: 0, removed: 0 });
+    expect(store.get('my-notes')?.safeHtml).toBe('<p>The body.</p>\n');
+    expect(store.reindex()).toMatchObject({ updated: 0, unchanged: 2 });
+    close();
   });
 
   it('gives a hand-named file a slug and ignores dotfiles and other extensions', () => {
