@@ -27,6 +27,8 @@ const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 const log = createLogger();
+// Set on SIGTERM/SIGINT (step 5).
+let stopping = false;
 
 // 1. Configuration: a bad value stops here, naming every bad variable.
 let config;
@@ -62,6 +64,11 @@ const reconciled = store.reindexWith(indexingPool).then(async (report) => {
   await indexingPool?.close();
   log.info({ event: 'reconciled', postsDir, ...report });
   tightenHeapGrowthForServing();
+});
+// Stopping closes the pool, which cuts a reconcile short: it fails then, and the next start
+// goes on from the rows it wrote. Any other failure ends the process, as at any start-up.
+reconciled.catch((error: unknown) => {
+  if (!stopping) throw error;
 });
 if (!servesWhileReconciling) await reconciled;
 
@@ -105,7 +112,6 @@ server.on('error', (error) => {
 });
 
 // 5. On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database.
-let stopping = false;
 function shutDown(signal: string) {
   if (stopping) return;
   stopping = true;
@@ -113,8 +119,8 @@ function shutDown(signal: string) {
   const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
   server.close(async () => {
     clearTimeout(force);
-    // A reconcile still running stops here; the rows it wrote stay, and the next start goes on
-    // from them (a file's row is recognised by its size and mtime).
+    // A reconcile still running stops here, once each thread has written the files in hand;
+    // the next start goes on from the rows written (a file's row is recognised by its stat).
     await indexingPool?.close();
     await preparingThread?.close();
     db.close();

@@ -68,8 +68,16 @@ export function createIndexingPool(
   if (!existsSync(script)) return undefined;
   const startWorker = (resourceLimits: ResourceLimits) => new Worker(script, { workerData: { databasePath }, resourceLimits });
   const workers: Worker[] = [];
+  // Threads with files in hand, and whether the pool is closing (it then hands out no more).
+  const working = new Set<Worker>();
+  let closing = false;
+  const hand = (worker: Worker, files: PlannedFile[]) => {
+    working.add(worker);
+    worker.postMessage(files);
+  };
 
   async function index(files: PlannedFile[]): Promise<IndexedFiles> {
+    if (closing) throw new Error('the indexing pool is closed');
     const large = files.filter((file) => file.stat.size > largePostBytes);
     const regular = files.filter((file) => file.stat.size <= largePostBytes);
     const queue: PlannedFile[][] = [];
@@ -90,16 +98,18 @@ export function createIndexingPool(
         const worker = workers[slot] as Worker;
         let batch: PlannedFile[] = [];
         const sendNext = () => {
-          const next = queue.shift();
+          const next = closing ? undefined : queue.shift();
           if (!next) return resolve();
-          worker.postMessage((batch = next));
+          hand(worker, (batch = next));
         };
         worker.on('message', (indexed: IndexedFiles) => {
+          working.delete(worker);
           count(indexed);
           batch = [];
           sendNext();
         });
         worker.once('error', (error: Error) => {
+          working.delete(worker);
           const [largest, ...rest] = [...batch].sort((a, b) => b.stat.size - a.stat.size);
           // Any other failure, or one with no batch in hand (a thread too small to start), ends the reindex.
           if (!outOfMemory(error) || !largest) return reject(error);
@@ -133,11 +143,13 @@ export function createIndexingPool(
     const worker = (lane ??= startWorker(largePostHeap));
     return new Promise<IndexedFiles>((resolve, reject) => {
       const indexed = (result: IndexedFiles) => {
+        working.delete(worker);
         worker.off('error', failed);
         resolve(result);
       };
       const failed = (error: Error) => {
         // The thread has ended; the next large post gets a new one.
+        working.delete(worker);
         worker.off('message', indexed);
         lane = undefined;
         if (!outOfMemory(error)) return reject(error);
@@ -146,16 +158,35 @@ export function createIndexingPool(
       };
       worker.once('message', indexed);
       worker.once('error', failed);
-      worker.postMessage([file]);
+      hand(worker, [file]);
     });
   }
 
   return {
     index,
+    /**
+     * Hands out no more files, lets each thread finish the files in hand, then ends the threads.
+     * A thread is never ended inside SQLite: better-sqlite3 aborts the whole process when an
+     * error (a write lock waited for too long) meets a thread being ended
+     * (WiseLibs/better-sqlite3#842). A reindex still running then fails: see `index`.
+     */
     async close() {
+      closing = true;
+      await Promise.all([...working].map(answered));
       const running = [...workers.splice(0), ...(lane ? [lane] : [])];
       lane = undefined;
       await Promise.all(running.map((worker) => worker.terminate()));
     },
   };
+}
+
+/** Settles when the thread answers, fails or ends. */
+function answered(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      worker.off('message', settle).off('error', settle).off('exit', settle);
+      resolve();
+    };
+    worker.on('message', settle).on('error', settle).on('exit', settle);
+  });
 }
