@@ -68,11 +68,12 @@ export function createIndexingPool(
   if (!existsSync(script)) return undefined;
   const startWorker = (resourceLimits: ResourceLimits) => new Worker(script, { workerData: { databasePath }, resourceLimits });
   const workers: Worker[] = [];
-  // Threads with files in hand, and whether the pool is closing (it then hands out no more).
-  const working = new Set<Worker>();
+  // Each thread's answer to the last files it was handed (settled once it answered), and
+  // whether the pool is closing (it then hands out no more).
+  const answers = new Map<Worker, Promise<void>>();
   let closing = false;
   const hand = (worker: Worker, files: PlannedFile[]) => {
-    working.add(worker);
+    answers.set(worker, answered(worker));
     worker.postMessage(files);
   };
 
@@ -103,13 +104,11 @@ export function createIndexingPool(
           hand(worker, (batch = next));
         };
         worker.on('message', (indexed: IndexedFiles) => {
-          working.delete(worker);
           count(indexed);
           batch = [];
           sendNext();
         });
         worker.once('error', (error: Error) => {
-          working.delete(worker);
           const [largest, ...rest] = [...batch].sort((a, b) => b.stat.size - a.stat.size);
           // Any other failure, or one with no batch in hand (a thread too small to start), ends the reindex.
           if (!outOfMemory(error) || !largest) return reject(error);
@@ -143,13 +142,11 @@ export function createIndexingPool(
     const worker = (lane ??= startWorker(largePostHeap));
     return new Promise<IndexedFiles>((resolve, reject) => {
       const indexed = (result: IndexedFiles) => {
-        working.delete(worker);
         worker.off('error', failed);
         resolve(result);
       };
       const failed = (error: Error) => {
         // The thread has ended; the next large post gets a new one.
-        working.delete(worker);
         worker.off('message', indexed);
         lane = undefined;
         if (!outOfMemory(error)) return reject(error);
@@ -172,7 +169,8 @@ export function createIndexingPool(
      */
     async close() {
       closing = true;
-      await Promise.all([...working].map(answered));
+      await Promise.all(answers.values());
+      answers.clear();
       const running = [...workers.splice(0), ...(lane ? [lane] : [])];
       lane = undefined;
       await Promise.all(running.map((worker) => worker.terminate()));

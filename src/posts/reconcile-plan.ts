@@ -124,9 +124,8 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
     // A changed stat with the same bytes (a copy, a touch) needs no render. The text read to
     // tell is not kept: the thread that renders the file reads it again (from the OS's cache).
     // Kept and sent, the texts of a step held ~40 MB more at the peak of a re-render of
-    // 100,000 posts. A row to render again anyway is not even read here (nor one whose hash
-    // migrations 003-006 forgot).
-    if (row && current && row.contentHash !== '' && row.contentHash === hashText(readFileSync(file, 'utf8'))) {
+    // 100,000 posts. A row to render again anyway (an older renderer's) is not even read here.
+    if (row && current && row.contentHash === hashText(readFileSync(file, 'utf8'))) {
       step.statUpdates.push({ slug: row.slug, stat });
       report.unchanged++;
       return;
