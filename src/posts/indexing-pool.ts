@@ -2,11 +2,22 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { YOUNG_GENERATION_MB } from '../launch.js';
+import { inBatches } from './batches.js';
 import type { PlannedFile } from './reconcile-plan.js';
 import type { FileIndexer, IndexedFiles } from './reconcile.js';
 
 // Small batches keep every thread busy to the end; large ones save messages and transactions.
 const FILES_PER_BATCH = 32;
+
+/**
+ * A thread holds a batch's pages until it writes them, within its heap (THREAD_HEAP), so a
+ * batch is bounded by its Markdown's size too. Bounded by count alone, 32 posts of ~190 KB
+ * (~6 MB of Markdown, ~30 MB of pages and text) ran a thread out of memory, and the retry
+ * (the largest alone, the rest again) did so again for each: a first start on 1,000 posts and
+ * 264 of those took 228 s and peaked at 218 MB on Node 20; with this bound, 12 s and 148 MB.
+ * A typical batch (32 posts of ~8 KB) stays under it.
+ */
+const BATCH_BYTES = 512 * 1024;
 
 /**
  * Each thread's heap is capped. Left to itself, V8 let each thread's heap grow to 100-150 MB
@@ -81,8 +92,7 @@ export function createIndexingPool(
     if (closing) throw new Error('the indexing pool is closed');
     const large = files.filter((file) => file.stat.size > largePostBytes);
     const regular = files.filter((file) => file.stat.size <= largePostBytes);
-    const queue: PlannedFile[][] = [];
-    for (let start = 0; start < regular.length; start += FILES_PER_BATCH) queue.push(regular.slice(start, start + FILES_PER_BATCH));
+    const queue = inBatches(regular, FILES_PER_BATCH, BATCH_BYTES);
     if (queue.length > 0) while (workers.length < threads) workers.push(startWorker(threadHeap));
     const done: IndexedFiles = { added: 0, updated: 0, skipped: [] };
     const count = (batch: IndexedFiles) => {

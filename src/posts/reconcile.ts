@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { inBatches } from './batches.js';
 import type { PostIndex } from './index-db.js';
 import { recordFromFile, type PostRecord } from './record.js';
 import { uniqueSlug } from './slug.js';
@@ -18,7 +19,9 @@ export interface FileIndexer {
 
 // Files are read, rendered and written this many at a time, each group in one transaction. A
 // full rebuild of 100,000 posts in one go held every text and page at once: 3.6 GB at its peak.
+// A group is bounded by its Markdown's size too: 250 long posts would hold a gigabyte.
 const FILES_PER_TRANSACTION = 250;
+const BYTES_PER_TRANSACTION = 4 * 1024 * 1024;
 
 // Below this many files, starting threads costs more than it saves.
 const MIN_FILES_FOR_THREADS = 64;
@@ -51,8 +54,7 @@ export async function reconcileWith(deps: Deps, indexer: FileIndexer | undefined
 /** Renders files and writes their rows in this thread, one transaction per group of files. */
 export function indexFiles({ db, index }: Pick<Deps, 'db' | 'index'>, files: PlannedFile[]): IndexedFiles {
   const done: IndexedFiles = { added: 0, updated: 0, skipped: [] };
-  for (let start = 0; start < files.length; start += FILES_PER_TRANSACTION) {
-    const group = files.slice(start, start + FILES_PER_TRANSACTION);
+  for (const group of inBatches(files, FILES_PER_TRANSACTION, BYTES_PER_TRANSACTION)) {
     const records = group.map(({ job }) => recordOf(job));
     // IMMEDIATE: the worker threads write at the same time, each on its own connection. A
     // deferred transaction could find the index changed by another at its first write and fail

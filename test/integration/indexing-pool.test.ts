@@ -20,6 +20,12 @@ function tablePost(title: string, kilobytes: number): string {
   return `---\ntitle: ${title}\n---\n| a | b | c |\n|---|---|---|\n${row.repeat(Math.floor((kilobytes * 1024) / row.length))}`;
 }
 
+/** A long read of prose and code: its page and text take a few times its size to hold. */
+function longPost(title: string, kilobytes: number): string {
+  const section = 'A paragraph of *prose* with `inline code` and [a link](https://example.com/).\n\n```js\nconst bytes = new Uint8Array(16);\n```\n\n';
+  return `---\ntitle: ${title}\n---\n${section.repeat(Math.floor((kilobytes * 1024) / section.length))}`;
+}
+
 /**
  * A site of SMALL_POSTS ordinary posts plus `extra` files, reindexed through a pool made with
  * `options`; closed when the test ends.
@@ -57,6 +63,20 @@ describe('the indexing pool', () => {
     expect(html('big-table')).toContain('<table');
     expect(html('huge-table')).toBeUndefined();
     for (let i = 1; i <= SMALL_POSTS; i++) expect(html(`post-${i}`)).toContain('<strong>contiguous memory</strong>');
+  }, 60_000);
+
+  it('renders many long reads in batches their thread can hold, none of them alone', async () => {
+    // A thread renders any of these, but a batch of 32 of them did not fit in its heap, and
+    // every retry put one in the lane; the lane is made too small for any, so a retry shows.
+    const longReads = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`long-read-${i + 1}.md`, longPost(`Long read ${i + 1}`, 100)]));
+    const { report, html } = await reindexThroughPool(longReads, {
+      threadHeap: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
+      largePostHeap: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
+    });
+
+    expect(report.skipped).toEqual([]);
+    expect(report.added).toBe(SMALL_POSTS + 40);
+    for (let i = 1; i <= 40; i++) expect(html(`long-read-${i}`)).toContain('<em>prose</em>');
   }, 60_000);
 
   it('renders posts above the large-post size in the lane, never in a thread', async () => {
