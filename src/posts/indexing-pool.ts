@@ -171,6 +171,7 @@ export function createIndexingPool(
 
   return {
     index,
+    largePostBytes,
     /**
      * Hands out no more files, lets each thread finish the files in hand, then ends the threads.
      * A thread is never ended inside SQLite: better-sqlite3 aborts the whole process when an

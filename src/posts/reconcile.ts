@@ -15,6 +15,8 @@ export type IndexedFiles = Pick<ReindexReport, 'added' | 'updated' | 'skipped'>;
 /** Renders planned files and writes their rows (a pool of worker threads, for large folders). */
 export interface FileIndexer {
   index(files: PlannedFile[]): Promise<IndexedFiles>;
+  /** Files bigger than this may need far more memory to render than a server has to spare. */
+  readonly largePostBytes: number;
 }
 
 // Files are read, rendered and written this many at a time, each group in one transaction. A
@@ -44,11 +46,27 @@ export function reconcile(deps: Deps, options?: ReconcileOptions): ReindexReport
 /** The same, with the files handed to `indexer` (worker threads that render and write them). */
 export async function reconcileWith(deps: Deps, indexer: FileIndexer | undefined, options?: ReconcileOptions): Promise<ReindexReport> {
   const plan = startPlan(deps.index, deps.postsDir, options);
-  for (let step = plan.next(); step; step = plan.next()) {
-    const threaded = indexer && step.files.length >= MIN_FILES_FOR_THREADS;
-    applyStep(deps, plan.report, step, threaded ? await indexer.index(step.files) : indexFiles(deps, step.files));
-  }
+  for (let step = plan.next(); step; step = plan.next()) applyStep(deps, plan.report, step, await indexStep(deps, indexer, step.files));
   return finishPlan(deps, plan);
+}
+
+/**
+ * A step of many files goes to the threads; a few are rendered here, but never a large one:
+ * a hand-written file of megabytes of table cells rendered in this thread took the server to
+ * 1.3 GB, and one needing more would end it; the indexer renders it in a heap of its own.
+ */
+async function indexStep(deps: Deps, indexer: FileIndexer | undefined, files: PlannedFile[]): Promise<IndexedFiles> {
+  if (!indexer) return indexFiles(deps, files);
+  if (files.length >= MIN_FILES_FOR_THREADS) return indexer.index(files);
+  const large = files.filter((file) => file.stat.size > indexer.largePostBytes);
+  if (large.length === 0) return indexFiles(deps, files);
+  const indexedHere = indexFiles(deps, files.filter((file) => file.stat.size <= indexer.largePostBytes));
+  const indexedLarge = await indexer.index(large);
+  return {
+    added: indexedHere.added + indexedLarge.added,
+    updated: indexedHere.updated + indexedLarge.updated,
+    skipped: [...indexedHere.skipped, ...indexedLarge.skipped],
+  };
 }
 
 /** Renders files and writes their rows in this thread, one transaction per group of files. */

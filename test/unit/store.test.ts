@@ -324,6 +324,7 @@ describe('PostStore.reindex', () => {
         }
         return indexFiles({ db, index: createPostIndex(db) }, files);
       },
+      largePostBytes: Infinity,
     };
     expect(await store.reindexWith(indexer)).toMatchObject({ added: 2 * FILES_PER_PLAN_STEP - 1, skipped: [] });
     expect(store.get(deleted.slice(0, -3))).toBeUndefined();
