@@ -38,15 +38,29 @@ export function startQuire(postsDir: string, databasePath: string, logFile: stri
 
 const startTimeoutMs = (posts: number) => START_TIMEOUT_MS + posts * START_TIMEOUT_PER_POST_MS;
 
+/** A start of a server whose index has posts: it serves while it brings the index in line with the folder. */
+export interface ServingStart {
+  server: Listening;
+  /** From spawn to the "listening" line. */
+  listeningMs: number;
+  /** From spawn to the "reconciled" line: every file checked, and rendered if it changed. */
+  reconciledMs: number;
+}
+
+/** Starts Quire and waits until it serves and its index is in line with the folder. */
+export async function startAndReconcile(postsDir: string, databasePath: string, logFile: string, posts: number): Promise<ServingStart> {
+  const started = performance.now();
+  const server = await startQuire(postsDir, databasePath, logFile, posts);
+  await waitForLogLine(server, /"event":"reconciled"/, started + startTimeoutMs(posts));
+  return { server, listeningMs: server.startupMs, reconciledMs: performance.now() - started };
+}
+
 // Every row as an older renderer left it (a lower RENDERING_VERSION): what a release that
 // changes what the index derives from the files finds.
 const MADE_BY_AN_OLDER_RENDERER = 'UPDATE posts SET rendering_version = 0';
 
-export interface UpgradeStart {
-  /** From spawn to the "listening" line: the server answers from the old rows meanwhile. */
-  listeningMs: number;
-  /** From spawn to the "reconciled" line: every post rendered again. */
-  reconciledMs: number;
+/** Its times: the server answers from the old rows until "reconciled", every post rendered again. */
+export interface UpgradeStart extends Omit<ServingStart, 'server'> {
   peakBytes: number | undefined;
 }
 
@@ -59,13 +73,10 @@ export async function startAfterUpgrade(postsDir: string, databasePath: string, 
   const index = new Database(databasePath);
   index.exec(MADE_BY_AN_OLDER_RENDERER);
   index.close();
-  const started = performance.now();
-  const server = await startQuire(postsDir, databasePath, logFile, posts);
-  await waitForLogLine(server, /"event":"reconciled"/, started + startTimeoutMs(posts));
-  const reconciledMs = performance.now() - started;
+  const { server, listeningMs, reconciledMs } = await startAndReconcile(postsDir, databasePath, logFile, posts);
   const peakBytes = memoryOf(server.pid)?.peakBytes;
   await stop(server);
-  return { listeningMs: server.startupMs, reconciledMs, peakBytes };
+  return { listeningMs, reconciledMs, peakBytes };
 }
 
 /**

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { LoadResult } from './measure.js';
 import { NOISY_CPU_SHARE } from './noise.js';
 import type { PageWeight } from './page-weight.js';
-import type { UpgradeStart } from './quire.js';
+import type { ServingStart, UpgradeStart } from './quire.js';
 import { recentDeletionLines, type RecentDeletion } from './recent-deletions.js';
 import type { RowPlan } from './rows.js';
 import {
@@ -34,7 +34,7 @@ export interface Report {
   coldStartMs: number;
   /** The server's peak RSS over its first start, i.e. over a full build of the index (undefined off Linux). */
   coldPeakBytes: number | undefined;
-  warmStartMs: number;
+  warmStart: Omit<ServingStart, 'server'>;
   upgrade: UpgradeStart;
   memory: { rssBytes: number; peakBytes: number } | undefined;
   pageWeight: PageWeight;
@@ -97,7 +97,13 @@ function measureLines(report: Report): MeasureLine[] {
     ['reindex, empty index (node dist/src/reindex.js, process start included)', `${report.reindex.added} posts in ${seconds(report.reindex.ms)} = ${perSecond(reindexRate)} posts/s`, `≥${MIN_REINDEX_POSTS_PER_SECOND} posts/s`, reindexRate >= MIN_REINDEX_POSTS_PER_SECOND],
     ['start-up, empty index (full build)', seconds(report.coldStartMs), '', undefined],
     peakLine('server peak RSS over that full build', report.coldPeakBytes, rssTarget),
-    ['start-up, up-to-date index', seconds(report.warmStartMs), `<${MAX_WARM_STARTUP_MS / 1000} s`, report.warmStartMs < MAX_WARM_STARTUP_MS],
+    // Judged on the folder checked, not on the server listening (which it does before that).
+    [
+      'start-up, up-to-date index',
+      `listening after ${seconds(report.warmStart.listeningMs)}, folder checked after ${seconds(report.warmStart.reconciledMs)}`,
+      `<${MAX_WARM_STARTUP_MS / 1000} s`,
+      report.warmStart.reconciledMs < MAX_WARM_STARTUP_MS,
+    ],
     // Judged by the peak: the RSS at the end depends on when V8 last collected (111-168 MB
     // between runs at 1,000 posts), and the target is that the server stays under it.
     report.memory

@@ -331,6 +331,36 @@ describe('PostStore.reindex', () => {
     close();
   });
 
+  it('lets a server serve between the steps of checking a folder that has not changed', async () => {
+    const { store, postsDir, close } = setUp();
+    for (let i = 1; i <= 2 * FILES_PER_PLAN_STEP; i++) writeFileSync(path.join(postsDir, `post-${i}.md`), `# Post ${i}\n`);
+    store.reindex();
+    const happened: string[] = [];
+    const checked = store.reindexWith(undefined).then((report) => happened.push(`checked, ${report.unchanged} unchanged`));
+    // A request that arrived as the check began.
+    setImmediate(() => happened.push('a request served'));
+    await checked;
+    expect(happened).toEqual(['a request served', `checked, ${2 * FILES_PER_PLAN_STEP} unchanged`]);
+    close();
+  });
+
+  it('checks a folder that has not changed without waiting for the write lock', async () => {
+    const { db, store, postsDir, close } = setUp();
+    writeFileSync(path.join(postsDir, 'a-post.md'), '# A post\n');
+    store.reindex();
+    // Another process (`npm run reindex`) holds the lock; this one would wait 100 ms, then fail.
+    db.pragma('busy_timeout = 100');
+    const other = openDatabase(db.name);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      expect(await store.reindexWith(undefined)).toMatchObject({ unchanged: 1, removed: 0 });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    close();
+  });
+
   it('reports a file too large to read, and keeps the post it was before', () => {
     const { store, postsDir, close } = setUp();
     const file = path.join(postsDir, 'grown.md');
