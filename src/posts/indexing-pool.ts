@@ -42,13 +42,15 @@ const LARGE_POST_BYTES = 256 * 1024;
 /**
  * The large-post lane: one thread, one post at a time, kept for the next large post until the
  * rebuild ends (a thread per post cost a start each time, and on Node 24 an ended thread's
- * pages stay mapped 8 s more). A hand-written file of megabytes of table cells or emphasis
- * takes 300 MB to 1 GB to render; one that needs more than this is skipped (its last good row
+ * pages stay mapped 8 s more). A post needs up to 48 MB per MiB of prose and code, but 256 MB
+ * per MiB of nothing but table cells (Node 20 and 24 alike), and a hand-written file of 4 MB of
+ * them 1 GB, the cap this lane had: on a small server (1 GB), such a file would have had the
+ * server killed at every start. One that needs more than this is skipped (its last good row
  * stays) rather than taking the machine. The young generation is the launch's, as the threads':
  * with V8's default, the lane's heap grew to 160-180 MB on Node 24 over 30 posts of 300 KB,
  * against 36-49 MB with this one (Node 20: 59-81 MB with the default, 37-38 MB with this one).
  */
-export const LARGE_POST_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 1024 };
+export const LARGE_POST_HEAP: ResourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 256 };
 
 export const outOfMemory = (error: Error & { code?: string }) => error.code === 'ERR_WORKER_OUT_OF_MEMORY';
 
@@ -139,7 +141,7 @@ export function createIndexingPool(
     return done;
   }
 
-  // The large-post lane (LARGE_POST_HEAP): one post at a time, each may take a gigabyte.
+  // The large-post lane (LARGE_POST_HEAP): one post at a time, each may take 256 MB.
   let lane: Worker | undefined;
   let laneTurn: Promise<unknown> = Promise.resolve();
   function indexLargePost(file: PlannedFile): Promise<IndexedFiles> {

@@ -5,9 +5,9 @@ import { LARGE_POST_HEAP, outOfMemory } from './indexing-pool.js';
 import { prepareInThisThread, PostTooLargeToRenderError, type PostJob, type PostPreparer, type PreparedPost } from './prepare.js';
 
 /**
- * The heap a new post may take to render: the rebuild's large-post lane's. The form takes up to
- * 1 MiB of Markdown; a post of that size needs 44-48 MB, one of nothing but table cells several
- * hundred. One that needs more is refused.
+ * The heap a new post may take to render: the rebuild's large-post lane's (256 MB). The form
+ * takes up to 1 MiB of Markdown; a post of that size needs 44-48 MB, one of nothing but table
+ * cells about 256 MB. One that needs more is refused (413, the form kept).
  */
 const PREPARING_HEAP: ResourceLimits = LARGE_POST_HEAP;
 

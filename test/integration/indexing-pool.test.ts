@@ -49,7 +49,7 @@ async function reindexThroughPool(extra: Record<string, string>, options: PoolOp
 
 describe('the indexing pool', () => {
   // The heaps here are small so that small posts reach them; the server's are 32 MB (old
-  // generation) for each thread and 1 GB for a post rendered alone.
+  // generation) for each thread and 256 MB for a post rendered alone.
   it('renders a post too big for its thread alone, and skips one too big for any, keeping the rest', async () => {
     const { report, html } = await reindexThroughPool(
       { 'big-table.md': tablePost('Big table', 150), 'huge-table.md': tablePost('Huge table', 1000) },
@@ -64,6 +64,14 @@ describe('the indexing pool', () => {
     expect(html('big-table')).toContain('<table');
     expect(html('huge-table')).toBeUndefined();
     for (let i = 1; i <= SMALL_POSTS; i++) expect(html(`post-${i}`)).toContain('<strong>contiguous memory</strong>');
+  }, 60_000);
+
+  it("renders a MiB of table cells (the form's limit) in the lane's own heap, and skips a file that needs more than 256 MB", async () => {
+    const { report, html } = await reindexThroughPool({ 'table.md': tablePost('Table', 1024), 'larger-table.md': tablePost('Larger table', 2048) }, {});
+
+    expect(report.added).toBe(SMALL_POSTS + 1);
+    expect(html('table')).toContain('<table');
+    expect(report.skipped).toEqual([{ file: 'larger-table.md', reason: 'needs more than 256 MB of memory to render' }]);
   }, 60_000);
 
   it('renders many long reads in batches their thread can hold, none of them alone', async () => {
