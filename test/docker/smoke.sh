@@ -85,6 +85,9 @@ ok "no build tools, sources, tests, .git or dev dependencies in the runtime imag
 labels=$(docker image inspect -f '{{index .Config.Labels "org.opencontainers.image.version"}} {{index .Config.Labels "org.opencontainers.image.source"}}' "$IMAGE")
 [[ "$labels" =~ ^[0-9]+\.[0-9]+\.[0-9]+\ .+ ]] || fail "OCI version/source labels missing: $labels"
 ok "OCI labels: $labels"
+start_period=$(docker image inspect -f '{{.Config.Healthcheck.StartPeriod}}' "$IMAGE")
+[ "$start_period" = 2m0s ] || fail "HEALTHCHECK start period is $start_period, not 2m0s"
+ok "failed health checks count only after 2 minutes (a first start builds the index before it listens)"
 
 # 2. Run with a volume and a password: healthy, non-root, on PORT, a post through the form.
 PORT=$(free_port)
