@@ -65,6 +65,9 @@ export function createPostIndex(db: Database) {
     insertTag: db.prepare('INSERT OR IGNORE INTO post_tags (slug, tag, position) VALUES (?, ?, ?)'),
     remove: db.prepare('DELETE FROM posts WHERE slug = ?'),
     setFileStat: db.prepare('UPDATE posts SET file_size = ?, file_mtime_ms = ? WHERE slug = ?'),
+    fileOfSlug: db.prepare('SELECT file_name FROM posts WHERE slug = ?').pluck(),
+    moveRow: db.prepare('UPDATE posts SET slug = ? WHERE slug = ?'),
+    moveTags: db.prepare('UPDATE post_tags SET slug = ? WHERE slug = ?'),
     ping: db.prepare('SELECT count(*) FROM posts').pluck(),
   };
 
@@ -89,6 +92,17 @@ export function createPostIndex(db: Database) {
     /** Every row's file name and slug, one at a time: a large index is never held in memory. */
     fileNames(): IterableIterator<{ fileName: string; slug: string }> {
       return statements.fileNames.iterate() as IterableIterator<{ fileName: string; slug: string }>;
+    },
+    /** The name of the file whose row has `slug`, if any. */
+    fileOfSlug(slug: string): string | undefined {
+      return statements.fileOfSlug.get(slug) as string | undefined;
+    },
+    /** Call inside a transaction: gives a row another slug, its tags with it. */
+    moveSlug(from: string, to: string): void {
+      // The tags refer to the row by its slug: checked at commit, once both have moved.
+      db.pragma('defer_foreign_keys = ON');
+      statements.moveRow.run(to, from);
+      statements.moveTags.run(to, from);
     },
     /** Records the file's stat after a write, so the next start-up need not read it again. */
     setFileStat(slug: string, stat: FileStat): void {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { FileExistsError, postFiles, type PostFiles, type WrittenFile } from './files.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
@@ -92,6 +94,20 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
     }
   }
 
+  /**
+   * A reconcile beside the server (a start-up that serves meanwhile, `npm run reindex`) plans
+   * slugs for new hand-named files without seeing the slugs held by creates, so it may have
+   * given this one to such a file since it was held. The post's file is named by the slug,
+   * which makes the slug its own: the other file's row moves to the next free slug, the one the
+   * next reindex would give it. Call under the write lock; answers whether a row moved.
+   */
+  function takeBackSlug(slug: string, fileName: string): boolean {
+    const holder = index.fileOfSlug(slug);
+    if (holder === undefined || holder === fileName) return false;
+    index.moveSlug(slug, uniqueSlug(slug, (candidate) => taken(candidate) || existsSync(path.join(postsDir, `${candidate}.md`))));
+    return true;
+  }
+
   return {
     list(pageNumber) {
       const offset = (pageNumber - 1) * POSTS_PER_PAGE;
@@ -119,8 +135,14 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
         const record = { ...prepared.record, slug: held.slug, fileName: `${held.slug}.md` };
         try {
           // IMMEDIATE, as the indexing threads' writes: `npm run reindex` may be writing too.
-          db.transaction(() => index.put(record, fileStatOf(written))).immediate();
-          indexVersion.added();
+          const movedAnother = db.transaction(() => {
+            const moved = takeBackSlug(record.slug, record.fileName);
+            index.put(record, fileStatOf(written));
+            return moved;
+          }).immediate();
+          // A post that moved changes the pages of existing posts; a new one only adds its own.
+          if (movedAnother) indexVersion.bump();
+          else indexVersion.added();
         } catch (error) {
           // The index refused the row: take the file back, so that neither remains.
           await files.remove(postsDir, record.fileName);

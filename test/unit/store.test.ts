@@ -399,6 +399,35 @@ describe('PostStore.reindex', () => {
     close();
   });
 
+  it('keeps both when a reindex gave a hand-named file the slug of a post being published', async () => {
+    const root = setUp();
+    const handNamed = path.join(root.postsDir, 'A Post.md');
+    writeFileSync(handNamed, '---\ntitle: From the hand-named file\ntags: [notes]\n---\nBy hand.\n');
+    const store = createPostStore({
+      db: root.db,
+      postsDir: root.postsDir,
+      prepare: async (job) => {
+        // While the author's "A post" is prepared, its slug held, a reconcile beside the server
+        // writes the row it planned for "A Post.md" under the same slug.
+        const planned = { job: { slug: 'a-post', fileName: 'A Post.md', path: handNamed, mtimeMs: 0 }, stat: { size: 1, mtimeMs: 0 }, isNew: true };
+        indexFiles({ db: root.db, index: createPostIndex(root.db) }, [planned]);
+        return preparePost(job);
+      },
+    });
+    const versionBefore = store.versionOfExistingPosts();
+
+    expect((await store.create(draft)).slug).toBe('a-post');
+    expect(store.get('a-post')?.title).toBe('A post');
+    expect(store.get('a-post-2')).toMatchObject({ title: 'From the hand-named file', tags: ['notes'] });
+    expect(root.db.prepare("SELECT tag FROM post_tags WHERE slug = 'a-post-2'").pluck().all()).toEqual(['notes']);
+    // Its page moved, so the pages kept of existing posts are not current any more.
+    expect(store.versionOfExistingPosts()).not.toBe(versionBefore);
+    // As the next reindex would have it.
+    expect(store.reindex()).toMatchObject({ added: 0, removed: 0, skipped: [] });
+    expect(store.get('a-post-2')?.title).toBe('From the hand-named file');
+    root.close();
+  });
+
   it('reports a file whose front matter is broken, and keeps going', () => {
     const { store, postsDir, close } = setUp();
     writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
