@@ -1,6 +1,7 @@
 import { brotliDecompressSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { createPageCache, READS_FOR_BEST_COMPRESSION } from '../../src/http/page-cache.js';
+import { prepareRepresentation } from '../../src/http/representation.js';
 
 const HTML: [string, string][] = [['Content-Type', 'text/html; charset=utf-8']];
 const aPage = (text: string) => Buffer.from(`<p>${text}</p>`.repeat(100));
@@ -45,6 +46,36 @@ describe('the page cache', () => {
     expect(brotliDecompressSync(bestBr.body)).toEqual(fast.body);
     expect(bestBr.etag).not.toBe(fastBr.etag);
     expect(best.etag).toBe(fast.etag);
+  });
+
+  it('compresses one page at its best at a time, and skips one dropped while it waited', async () => {
+    // The compressions at their best are watched, and finished by the test.
+    const atBest: { key: string; finish: () => void }[] = [];
+    let version = 'v1';
+    const cache = createPageCache({
+      version: () => version,
+      prepare: (body, headers, effort, options) => {
+        if (effort === 'fast') return prepareRepresentation(body, headers, effort, options);
+        return new Promise((resolve) => {
+          atBest.push({ key: body.toString(), finish: () => resolve(prepareRepresentation(body, headers, 'fast', options)) });
+        });
+      },
+    });
+    const readOften = (key: string) => {
+      for (let read = 2; read <= READS_FOR_BEST_COMPRESSION; read++) cache.get(key);
+    };
+    for (const key of ['/a', '/b', '/c']) await cache.put(key, Buffer.from(key), HTML);
+    for (const key of ['/a', '/b', '/c']) readOften(key);
+
+    expect(atBest.map(({ key }) => key)).toEqual(['/a']);
+    atBest[0]?.finish();
+    await vi.waitFor(() => expect(atBest.map(({ key }) => key)).toEqual(['/a', '/b']));
+    // "/c" is dropped (its version changed) before its turn comes.
+    version = 'v2';
+    expect(cache.get('/c')).toBeUndefined();
+    atBest[1]?.finish();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(atBest.map(({ key }) => key)).toEqual(['/a', '/b']);
   });
 
   it('holds no more memory for a page than its bytes, which its budget counts', async () => {
