@@ -103,8 +103,9 @@ export function createPageCache({ version, maxBytes = DEFAULT_CACHE_BYTES, prepa
    * Pages are compressed at their best one at a time, each taking a core for ~15 ms: a crawler
    * that read every page of a blog of 1,000 posts ten times in a few seconds had them all
    * compressed at once, on libuv's four threads over both cores, and the readers of a popular
-   * post fell from ~42,000 answers a second to ~11,000 (p99 12-14 ms). Pages wait by key, so
-   * that one dropped meanwhile holds no memory; it is skipped at its turn.
+   * post fell from ~40,000 answers a second to 10,000-11,300 (p99 10-13 ms; one at a time,
+   * ~21,000 and 5.6 ms). Pages wait by key, so that one dropped meanwhile holds no memory; it
+   * is skipped at its turn.
    */
   const waitingForBest = new Set<string>();
   let compressingAtBest = false;
