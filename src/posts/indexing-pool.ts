@@ -4,7 +4,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { YOUNG_GENERATION_MB } from '../launch.js';
 import { inBatches } from './batches.js';
 import type { PlannedFile } from './reconcile-plan.js';
-import type { FileIndexer, IndexedFiles } from './reconcile.js';
+import { addIndexed, type FileIndexer, type IndexedFiles } from './reconcile.js';
 
 // Small batches keep every thread busy to the end; large ones save messages and transactions.
 const FILES_PER_BATCH = 32;
@@ -97,11 +97,7 @@ export function createIndexingPool(
     const queue = inBatches(regular, FILES_PER_BATCH, BATCH_BYTES);
     if (queue.length > 0) while (workers.length < threads) workers.push(startWorker(threadHeap));
     const done: IndexedFiles = { added: 0, updated: 0, skipped: [] };
-    const count = (batch: IndexedFiles) => {
-      done.added += batch.added;
-      done.updated += batch.updated;
-      done.skipped.push(...batch.skipped);
-    };
+    const count = (batch: IndexedFiles) => addIndexed(done, batch);
 
     // Each thread takes the next batch when it has written its last one. A batch writes its
     // rows only once all are rendered, so one that ran its thread out of memory wrote nothing:

@@ -95,7 +95,7 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
   const taken = (slug: string) => assigned.has(slug) || index.hasSlug(slug);
   // A slug is its file's (`<slug>.md`) while the file is there, indexed or not (it may fail to
   // index this time): a hand-named file never takes it.
-  const named = (slug: string) => existsSync(path.join(postsDir, `${slug}.md`));
+  const named = (slug: string) => fileNamedBy(postsDir, slug);
   let planned = 0;
 
   function planFile(fileName: string, step: PlanStep): void {
@@ -150,6 +150,9 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
     removals,
   };
 }
+
+/** True while `<slug>.md` is in the folder, indexed or not: the slug is that file's. */
+export const fileNamedBy = (postsDir: string, slug: string): boolean => existsSync(path.join(postsDir, `${slug}.md`));
 
 function removeLeftover(tempFile: string, writesMayBeInFlight: boolean): void {
   if (writesMayBeInFlight) {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Database } from 'better-sqlite3';
@@ -6,7 +6,7 @@ import { inBatches } from './batches.js';
 import type { PostIndex } from './index-db.js';
 import { recordFromFile, type PostRecord } from './record.js';
 import { uniqueSlug } from './slug.js';
-import { startPlan, type Plan, type PlannedFile, type PlanStep, type ReconcileOptions, type RecordJob, type ReindexReport } from './reconcile-plan.js';
+import { fileNamedBy, startPlan, type Plan, type PlannedFile, type PlanStep, type ReconcileOptions, type RecordJob, type ReindexReport } from './reconcile-plan.js';
 
 type Deps = { db: Database; index: PostIndex; postsDir: string };
 
@@ -66,13 +66,9 @@ async function indexStep(deps: Deps, indexer: FileIndexer | undefined, files: Pl
   if (files.length >= MIN_FILES_FOR_THREADS) return indexer.index(files);
   const large = files.filter((file) => file.stat.size > indexer.largePostBytes);
   if (large.length === 0) return indexFiles(deps, files);
-  const indexedHere = indexFiles(deps, files.filter((file) => file.stat.size <= indexer.largePostBytes));
-  const indexedLarge = await indexer.index(large);
-  return {
-    added: indexedHere.added + indexedLarge.added,
-    updated: indexedHere.updated + indexedLarge.updated,
-    skipped: [...indexedHere.skipped, ...indexedLarge.skipped],
-  };
+  const indexed = indexFiles(deps, files.filter((file) => file.stat.size <= indexer.largePostBytes));
+  addIndexed(indexed, await indexer.index(large));
+  return indexed;
 }
 
 /** Renders files and writes their rows in this thread, one transaction per group of files. */
@@ -113,7 +109,7 @@ function slugUnderWriteLock(index: PostIndex, job: RecordJob): string {
   const slugNamed = job.fileName === `${job.slug}.md`;
   if (slugNamed || !index.hasSlug(job.slug)) return job.slug;
   const dir = path.dirname(job.path);
-  return uniqueSlug(job.slug, (slug) => index.hasSlug(slug) || existsSync(path.join(dir, `${slug}.md`)));
+  return uniqueSlug(job.slug, (slug) => index.hasSlug(slug) || fileNamedBy(dir, slug));
 }
 
 function recordOf(job: RecordJob): PostRecord | Error {
@@ -131,9 +127,14 @@ function applyStep({ db, index }: Deps, report: ReindexReport, step: PlanStep, i
       for (const { slug, stat } of step.statUpdates) index.setFileStat(slug, stat);
     }).immediate();
   }
-  report.added += indexed.added;
-  report.updated += indexed.updated;
-  report.skipped.push(...indexed.skipped);
+  addIndexed(report, indexed);
+}
+
+/** Adds what `more` indexed to `total`. */
+export function addIndexed(total: IndexedFiles, more: IndexedFiles): void {
+  total.added += more.added;
+  total.updated += more.updated;
+  total.skipped.push(...more.skipped);
 }
 
 /** The removals, in one transaction, once every file is indexed. */

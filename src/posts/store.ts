@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { FileExistsError, postFiles, type PostFiles, type WrittenFile } from './files.js';
 import { createPostIndex, fileStatOf } from './index-db.js';
 import { createIndexVersion } from './index-version.js';
-import type { ReconcileOptions, ReindexReport } from './reconcile-plan.js';
+import { fileNamedBy, type ReconcileOptions, type ReindexReport } from './reconcile-plan.js';
 import { reconcile, reconcileWith, type FileIndexer } from './reconcile.js';
 import { prepareInThisThread, type NewPost, type PostPreparer } from './prepare.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
@@ -104,7 +102,7 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
   function takeBackSlug(slug: string, fileName: string): boolean {
     const holder = index.fileOfSlug(slug);
     if (holder === undefined || holder === fileName) return false;
-    index.moveSlug(slug, uniqueSlug(slug, (candidate) => taken(candidate) || existsSync(path.join(postsDir, `${candidate}.md`))));
+    index.moveSlug(slug, uniqueSlug(slug, (candidate) => taken(candidate) || fileNamedBy(postsDir, candidate)));
     return true;
   }
 
