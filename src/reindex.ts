@@ -12,8 +12,9 @@ try {
   const db = openIndexDatabase(config.databasePath, createLogger());
   const pool = createIndexingPool(config.databasePath);
   const started = performance.now();
-  // The server may be running, and writing a post this very moment.
-  const report = await createPostStore({ db, postsDir: config.postsDir }).reindexWith(pool, { writesMayBeInFlight: true });
+  // The server may be running, and writing a post this very moment. Files skipped before are
+  // tried again: this is how the author asks for that.
+  const report = await createPostStore({ db, postsDir: config.postsDir }).reindexWith(pool, { writesMayBeInFlight: true, retrySkipped: true });
   const seconds = (performance.now() - started) / 1000;
   await pool?.close();
   db.close();

@@ -26,6 +26,8 @@ export function fileStatOf(stat: { size: number; mtimeMs: number }): FileStat {
   return { size: stat.size, mtimeMs: Math.floor(stat.mtimeMs) };
 }
 
+export const sameStat = (a: FileStat, b: FileStat): boolean => a.size === b.size && a.mtimeMs === b.mtimeMs;
+
 export interface IndexedFile {
   fileName: string;
   slug: string;
@@ -34,6 +36,26 @@ export interface IndexedFile {
   fileMtimeMs: number;
   /** The RENDERING_VERSION that made the row. */
   renderingVersion: number;
+}
+
+/** A file a reconcile could not index: why, and its stat then (it is not read again while unchanged). */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+  stat: FileStat;
+}
+
+/** A skip as recorded, with the RENDERING_VERSION that made it. */
+export interface RecordedSkip extends SkippedFile {
+  renderingVersion: number;
+}
+
+interface SkippedRow {
+  file_name: string;
+  reason: string;
+  file_size: number;
+  file_mtime_ms: number;
+  rendering_version: number;
 }
 
 const SUMMARY_COLUMNS = 'slug, title, date, updated, tags, excerpt, reading_minutes';
@@ -69,6 +91,10 @@ export function createPostIndex(db: Database) {
     moveRow: db.prepare('UPDATE posts SET slug = ? WHERE slug = ?'),
     moveTags: db.prepare('UPDATE post_tags SET slug = ? WHERE slug = ?'),
     ping: db.prepare('SELECT count(*) FROM posts').pluck(),
+    skipped: db.prepare('SELECT file_name, reason, file_size, file_mtime_ms, rendering_version FROM skipped_files ORDER BY file_name'),
+    forgetSkipped: db.prepare('DELETE FROM skipped_files'),
+    recordSkip: db.prepare(`INSERT INTO skipped_files (file_name, reason, file_size, file_mtime_ms, rendering_version)
+                            VALUES (?, ?, ?, ?, ?)`),
   };
 
   return {
@@ -126,6 +152,20 @@ export function createPostIndex(db: Database) {
     },
     count(): number {
       return statements.ping.get() as number;
+    },
+    /** The files the last whole reconcile skipped, by name. */
+    skippedFiles(): RecordedSkip[] {
+      return (statements.skipped.all() as SkippedRow[]).map((row) => ({
+        file: row.file_name,
+        reason: row.reason,
+        stat: { size: row.file_size, mtimeMs: row.file_mtime_ms },
+        renderingVersion: row.rendering_version,
+      }));
+    },
+    /** Call inside a transaction: the skipped files become `skipped`, made by this renderer. */
+    setSkippedFiles(skipped: SkippedFile[]): void {
+      statements.forgetSkipped.run();
+      for (const { file, reason, stat } of skipped) statements.recordSkip.run(file, reason, stat.size, stat.mtimeMs, RENDERING_VERSION);
     },
   };
 }

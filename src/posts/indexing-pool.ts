@@ -3,8 +3,8 @@ import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { YOUNG_GENERATION_MB } from '../launch.js';
 import { inBatches } from './batches.js';
-import type { PlannedFile } from './reconcile-plan.js';
-import { addIndexed, type FileIndexer, type IndexedFiles } from './reconcile.js';
+import type { IndexedFiles, PlannedFile } from './reconcile-plan.js';
+import { addIndexed, type FileIndexer } from './reconcile.js';
 
 // Small batches keep every thread busy to the end; large ones save messages and transactions.
 const FILES_PER_BATCH = 32;
@@ -159,7 +159,7 @@ export function createIndexingPool(
         lane = undefined;
         if (!outOfMemory(error)) return reject(error);
         const reason = `needs more than ${largePostHeap.maxOldGenerationSizeMb} MB of memory to render`;
-        resolve({ added: 0, updated: 0, skipped: [{ file: file.job.fileName, reason }] });
+        resolve({ added: 0, updated: 0, skipped: [{ file: file.job.fileName, reason, stat: file.stat }] });
       };
       worker.once('message', indexed);
       worker.once('error', failed);

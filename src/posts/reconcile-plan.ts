@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { TEMP_FILE } from './files.js';
-import { fileStatOf, type FileStat, type PostIndex } from './index-db.js';
+import { fileStatOf, sameStat, type FileStat, type PostIndex, type SkippedFile } from './index-db.js';
 import { hashText } from './record.js';
 import { RENDERING_VERSION } from './rendering-version.js';
 import { isSlug, slugify, uniqueSlug } from './slug.js';
@@ -20,6 +20,13 @@ export interface ReconcileOptions {
    * False at the server's start-up, before it takes a request: every temp file is a leftover.
    */
   writesMayBeInFlight?: boolean;
+  /**
+   * True for `npm run reindex`, the author's way to try again: every file is read, those
+   * skipped before included. Otherwise (start-up) a file skipped by this renderer and unchanged
+   * since is skipped again unread: one needing more memory than the large-post lane has took
+   * the server to ~360 MB, and seconds, at every start.
+   */
+  retrySkipped?: boolean;
 }
 
 // A write takes milliseconds (the form's largest post included); this leaves a stalled disk
@@ -31,8 +38,15 @@ export interface ReindexReport {
   updated: number;
   removed: number;
   unchanged: number;
-  /** Files that could not be indexed, with the reason, for the log. */
+  /** Files that could not be indexed, with the reason: for the log, and the author's index page. */
   skipped: { file: string; reason: string }[];
+}
+
+/** What indexing some planned files did. */
+export interface IndexedFiles {
+  added: number;
+  updated: number;
+  skipped: SkippedFile[];
 }
 
 /** A file to read into a record: the expensive part (rendering), which may run on other threads. */
@@ -59,7 +73,8 @@ export interface PlanStep {
 
 // A file bigger than this was not written by Quire or by hand for a blog; reading it could
 // exhaust memory, so it is reported instead.
-const MAX_FILE_BYTES = 4 * 1024 * 1024;
+const MAX_FILE_MB = 4;
+const MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024;
 
 // The folder is planned and indexed this many files at a time: the plan of a whole rebuild of
 // 100,000 posts took ~60 MB of this thread's heap, on top of the threads rendering them.
@@ -68,8 +83,17 @@ export const FILES_PER_PLAN_STEP = 2_000;
 export type Plan = ReturnType<typeof startPlan>;
 
 /** Lists the folder, then decides what must change a step of files at a time; renders nothing. */
-export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFlight = false }: ReconcileOptions = {}) {
+export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFlight = false, retrySkipped = false }: ReconcileOptions = {}) {
   const report: ReindexReport = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] };
+  // The report's skipped files with their stats, to record once the plan is done.
+  const skippedFiles: SkippedFile[] = [];
+  const skip = (skipped: SkippedFile) => {
+    report.skipped.push({ file: skipped.file, reason: skipped.reason });
+    skippedFiles.push(skipped);
+  };
+  const skippedBefore = new Map(
+    (retrySkipped ? [] : index.skippedFiles()).filter((skipped) => skipped.renderingVersion === RENDERING_VERSION).map((skipped) => [skipped.file, skipped]),
+  );
   // Rows are looked up one by one rather than loaded (every row and file entry of a blog of
   // 100,000 posts took ~90 MB at start-up), and the folder is listed by name only (a typed
   // listing made 100,000 objects, ~30 MB, that lingered for seconds): whether a name is a file
@@ -109,10 +133,7 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
       return;
     }
     const stat = fileStatOf(stats);
-    if (stat.size > MAX_FILE_BYTES) {
-      report.skipped.push({ file: fileName, reason: `larger than ${MAX_FILE_BYTES} bytes` });
-      return;
-    }
+    if (stat.size > MAX_FILE_BYTES) return skip({ file: fileName, reason: `larger than ${MAX_FILE_MB} MB, the most a post's file may hold`, stat });
     const row = index.file(fileName);
     // A row an older renderer made is rendered again, whatever its file did.
     const current = row?.renderingVersion === RENDERING_VERSION;
@@ -121,6 +142,9 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
       report.unchanged++;
       return;
     }
+    const before = skippedBefore.get(fileName);
+    // Skipped before and unchanged since: skipped again, unread.
+    if (before && sameStat(before.stat, stat)) return skip({ file: fileName, reason: before.reason, stat });
     // A changed stat with the same bytes (a copy, a touch) needs no render. The text read to
     // tell is not kept: the thread that renders the file reads it again (from the OS's cache).
     // Kept and sent, the texts of a step held ~40 MB more at the peak of a re-render of
@@ -137,6 +161,14 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
 
   return {
     report,
+    /** Counts what indexing a step's files did. */
+    count(indexed: IndexedFiles): void {
+      report.added += indexed.added;
+      report.updated += indexed.updated;
+      indexed.skipped.forEach(skip);
+    },
+    /** The files skipped so far, with their stats: recorded once the plan is done. */
+    skippedFiles,
     /** The next step, once the last one is indexed; undefined when every file is planned. */
     next(): PlanStep | undefined {
       if (planned >= ordered.length) return undefined;

@@ -3,15 +3,13 @@ import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Database } from 'better-sqlite3';
 import { inBatches } from './batches.js';
-import type { PostIndex } from './index-db.js';
+import { sameStat, type PostIndex, type RecordedSkip, type SkippedFile } from './index-db.js';
 import { recordFromFile, type PostRecord } from './record.js';
+import { RENDERING_VERSION } from './rendering-version.js';
 import { uniqueSlug } from './slug.js';
-import { fileNamedBy, startPlan, type Plan, type PlannedFile, type PlanStep, type ReconcileOptions, type RecordJob, type ReindexReport } from './reconcile-plan.js';
+import { fileNamedBy, startPlan, type IndexedFiles, type Plan, type PlannedFile, type PlanStep, type ReconcileOptions, type RecordJob, type ReindexReport } from './reconcile-plan.js';
 
 type Deps = { db: Database; index: PostIndex; postsDir: string };
-
-/** What indexing some planned files did. */
-export type IndexedFiles = Pick<ReindexReport, 'added' | 'updated' | 'skipped'>;
 
 /** Renders planned files and writes their rows (a pool of worker threads, for large folders). */
 export interface FileIndexer {
@@ -40,7 +38,7 @@ const MIN_FILES_FOR_THREADS = 64;
  */
 export function reconcile(deps: Deps, options?: ReconcileOptions): ReindexReport {
   const plan = startPlan(deps.index, deps.postsDir, options);
-  for (let step = plan.next(); step; step = plan.next()) applyStep(deps, plan.report, step, indexFiles(deps, step.files));
+  for (let step = plan.next(); step; step = plan.next()) applyStep(deps, plan, step, indexFiles(deps, step.files));
   return finishPlan(deps, plan);
 }
 
@@ -48,7 +46,7 @@ export function reconcile(deps: Deps, options?: ReconcileOptions): ReindexReport
 export async function reconcileWith(deps: Deps, indexer: FileIndexer | undefined, options?: ReconcileOptions): Promise<ReindexReport> {
   const plan = startPlan(deps.index, deps.postsDir, options);
   for (let step = plan.next(); step; step = plan.next()) {
-    applyStep(deps, plan.report, step, await indexStep(deps, indexer, step.files));
+    applyStep(deps, plan, step, await indexStep(deps, indexer, step.files));
     // A server may be serving meanwhile (and waiting to listen): a step of unchanged files
     // takes this thread ~40 ms at 100,000 posts, and the next waits for its requests.
     await nextTurn();
@@ -84,7 +82,7 @@ export function indexFiles({ db, index }: Pick<Deps, 'db' | 'index'>, files: Pla
         const record = records[i];
         if (!record || record instanceof Error) {
           // A file that no longer parses keeps its last good row rather than vanishing from the site.
-          done.skipped.push({ file: job.fileName, reason: record?.message ?? 'not rendered' });
+          done.skipped.push({ file: job.fileName, reason: record?.message ?? 'not rendered', stat });
           return;
         }
         index.put({ ...record, slug: isNew ? slugUnderWriteLock(index, job) : record.slug }, stat);
@@ -121,13 +119,13 @@ function recordOf(job: RecordJob): PostRecord | Error {
 }
 
 /** A step's stat updates, in one transaction, once its files are indexed; and its counts. */
-function applyStep({ db, index }: Deps, report: ReindexReport, step: PlanStep, indexed: IndexedFiles): void {
+function applyStep({ db, index }: Deps, plan: Plan, step: PlanStep, indexed: IndexedFiles): void {
   if (step.statUpdates.length > 0) {
     db.transaction(() => {
       for (const { slug, stat } of step.statUpdates) index.setFileStat(slug, stat);
     }).immediate();
   }
-  addIndexed(report, indexed);
+  plan.count(indexed);
 }
 
 /** Adds what `more` indexed to `total`. */
@@ -137,11 +135,12 @@ export function addIndexed(total: IndexedFiles, more: IndexedFiles): void {
   total.skipped.push(...more.skipped);
 }
 
-/** The removals, in one transaction, once every file is indexed. */
+/** The removals and the skipped files, in one transaction, once every file is indexed. */
 function finishPlan({ db, index }: Deps, plan: Plan): ReindexReport {
   const { report } = plan;
-  // Nothing to remove takes no write lock: `npm run reindex` may hold it.
-  if (plan.removals.length === 0) return report;
+  const skippedChanged = !sameSkips(index.skippedFiles(), plan.skippedFiles);
+  // Nothing to change takes no write lock: `npm run reindex` may hold it.
+  if (plan.removals.length === 0 && !skippedChanged) return report;
   db.transaction(() => {
     // Asked again now: the server may have written a post since the folder was listed (its row
     // is then newer than the listing), and its row must stay.
@@ -150,7 +149,17 @@ function finishPlan({ db, index }: Deps, plan: Plan): ReindexReport {
       index.remove(slug);
       report.removed++;
     }
+    if (skippedChanged) index.setSkippedFiles(plan.skippedFiles);
   }).immediate();
   return report;
 }
 
+/** True when `now` records the same skips as `recorded` (by this renderer). */
+function sameSkips(recorded: RecordedSkip[], now: SkippedFile[]): boolean {
+  if (recorded.length !== now.length) return false;
+  const byFile = new Map(now.map((skipped) => [skipped.file, skipped]));
+  return recorded.every(({ file, reason, stat, renderingVersion }) => {
+    const same = byFile.get(file);
+    return same !== undefined && same.reason === reason && sameStat(same.stat, stat) && renderingVersion === RENDERING_VERSION;
+  });
+}

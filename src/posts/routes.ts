@@ -19,13 +19,18 @@ const EMPTY_FORM: FormValues = { title: '', content: '', tags: '' };
 export function postRoutes({ store, auth }: { store: PostStore; auth: Auth }): Router {
   const router = Router();
 
-  /** The index, with the post form for the author (empty, or as submitted with its errors). */
+  /**
+   * The index, with the post form for the author (empty, or as submitted with its errors) and
+   * the files the last reindex could not publish.
+   */
   const showIndex = (res: Response, page: number, status = 200, values = EMPTY_FORM, errors: FieldErrors = {}) => {
     const list = store.list(page);
     if (page > 1 && list.items.length === 0) throw new HttpError(404, 'There are no posts on that page.');
     const form = res.locals.user ? { values, errors } : undefined;
+    // Files in the folder that are not on the site: only the author can do anything about them.
+    const skippedFiles = res.locals.user ? store.skippedFiles() : [];
     if (status === 200) res.locals.canonicalPath = indexPageUrl(page);
-    res.status(status).render('posts/index', { posts: list.items, page: list, form });
+    res.status(status).render('posts/index', { posts: list.items, page: list, form, skippedFiles });
   };
 
   router.get('/', (req, res) => {

@@ -31,6 +31,8 @@ export interface PostStore {
    * another process), but not when a post is created here: the pages of the other posts stay.
    */
   versionOfExistingPosts(): string;
+  /** The files the last whole reindex could not index, by name, with why: for the author. */
+  skippedFiles(): { file: string; reason: string }[];
   /** True when the index holds no post at all (a first start, or an index rebuilt from nothing). */
   isEmpty(): boolean;
   /** True when the index answers a query (for /healthz). */
@@ -166,6 +168,8 @@ export function createPostStore({ db, postsDir, files = postFiles, prepare = pre
 
     version: () => indexVersion.current(),
     versionOfExistingPosts: () => indexVersion.ofExistingPosts(),
+
+    skippedFiles: () => index.skippedFiles().map(({ file, reason }) => ({ file, reason })),
 
     isEmpty: () => index.count() === 0,
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,38 @@ describe('GET /', () => {
     const res = await agent.get('/').expect(200);
     expect(res.text).toContain('action="/posts"');
     expect(res.text).toContain('name="title"');
+  });
+
+  it('tells the signed-in author which files in the folder could not be published, and why; readers see none of it', async () => {
+    const { app, store, dirs } = makeTestApp({ posts: ['typed-arrays.md'] });
+    const file = path.join(dirs.postsDir, 'Broken notes.md');
+    writeFileSync(file, '---\ntitle: [unclosed\n---\nBody\n');
+    store.reindex();
+    const { agent } = await signedInAgent(app);
+
+    const author = await agent.get('/').expect(200);
+    expect(author.text).toContain('A file in the posts folder could not be published');
+    expect(author.text).toMatch(/<code>Broken notes\.md<\/code>: front matter is not valid YAML/);
+    expect((await request(app).get('/').expect(200)).text).not.toContain('Broken notes');
+
+    writeFileSync(file, '---\ntitle: Mended notes\n---\nBody\n');
+    store.reindex();
+    const mended = await agent.get('/').expect(200);
+    expect(mended.text).not.toContain('could not be published');
+    expect(mended.text).toContain('Mended notes');
+  });
+
+  it('lists the first twenty files that could not be published, and counts the rest', async () => {
+    const { app, store, dirs } = makeTestApp();
+    for (let i = 10; i < 35; i++) writeFileSync(path.join(dirs.postsDir, `stray-${i}.md`), '---\n- a list\n---\n');
+    store.reindex();
+    const { agent } = await signedInAgent(app);
+
+    const page = (await agent.get('/').expect(200)).text;
+    expect(page).toContain('25 files in the posts folder could not be published');
+    expect(page).toContain('<code>stray-29.md</code>');
+    expect(page).not.toContain('<code>stray-30.md</code>');
+    expect(page).toContain('and 5 more');
   });
 
   it('pages by ten, newest first, with older and newer links', async () => {

@@ -202,7 +202,7 @@ describe('PostStore.reindex', () => {
   /**
    * An index built by the release before `migration`, as it rendered `text`; then opened by
    * this one. Built by this release's code, then taken back to that schema: the migrations from
-   * `migration` on are forgotten, and the column 007 adds dropped.
+   * `migration` on are forgotten, the column 007 adds dropped, and the table 008 adds.
    */
   function indexBuiltBefore(migration: string, fileName: string, text: string, oldRendering: string) {
     const root = mkdtempSync(path.join(tmpdir(), 'quire-store-'));
@@ -215,6 +215,7 @@ describe('PostStore.reindex', () => {
     old.exec(`UPDATE posts SET ${oldRendering}`);
     old.prepare('DELETE FROM schema_migrations WHERE name >= ?').run(migration);
     old.exec('ALTER TABLE posts DROP COLUMN rendering_version');
+    old.exec('DROP TABLE skipped_files');
     old.close();
     const db = openDatabase(databasePath);
     return { db, store: createPostStore({ db, postsDir }) };
@@ -435,6 +436,55 @@ describe('PostStore.reindex', () => {
     const report = store.reindex();
     expect(report.skipped).toEqual([{ file: 'broken.md', reason: expect.stringContaining('YAML') }]);
     expect(store.get('fine')).toBeDefined();
+    close();
+  });
+
+  it('keeps the files it skipped, with why, until they are fixed or gone', () => {
+    const { store, postsDir, close } = setUp();
+    writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: [unclosed\n---\nBody\n');
+    writeFileSync(path.join(postsDir, 'stray.md'), '---\n- not\n- a map\n---\nBody\n');
+    store.reindex();
+    expect(store.skippedFiles()).toEqual([
+      { file: 'broken.md', reason: expect.stringContaining('YAML') },
+      { file: 'stray.md', reason: expect.stringContaining('key: value') },
+    ]);
+
+    writeFileSync(path.join(postsDir, 'broken.md'), '---\ntitle: Mended\n---\nBody\n');
+    unlinkSync(path.join(postsDir, 'stray.md'));
+    expect(store.reindex()).toMatchObject({ added: 1, skipped: [] });
+    expect(store.skippedFiles()).toEqual([]);
+    expect(store.get('broken')?.title).toBe('Mended');
+    close();
+  });
+
+  /**
+   * A file skipped by a reindex, then mended with the same size and modification time: only
+   * reading it again would tell.
+   */
+  function skippedThenMendedUnseen() {
+    const site = setUp();
+    const file = path.join(site.postsDir, 'broken.md');
+    const skippedAt = new Date('2026-11-01T10:00:00Z');
+    writeFileSync(file, '---\ntitle: [unclosed\n---\nBody\n');
+    utimesSync(file, skippedAt, skippedAt);
+    site.store.reindex();
+    writeFileSync(file, '---\ntitle: Mended ok\n---\nBody\n');
+    utimesSync(file, skippedAt, skippedAt);
+    return site;
+  }
+
+  it('skips a file it skipped before, unread, while it is unchanged, and reads it when asked to retry', () => {
+    const { store, close } = skippedThenMendedUnseen();
+    expect(store.reindex()).toMatchObject({ added: 0, skipped: [{ file: 'broken.md', reason: expect.stringContaining('YAML') }] });
+    expect(store.reindex({ retrySkipped: true })).toMatchObject({ added: 1, skipped: [] });
+    expect(store.get('broken')?.title).toBe('Mended ok');
+    close();
+  });
+
+  it('reads a skipped file again once the renderer that skipped it is replaced', () => {
+    const { db, store, close } = skippedThenMendedUnseen();
+    db.exec('UPDATE skipped_files SET rendering_version = rendering_version - 1');
+    expect(store.reindex()).toMatchObject({ added: 1, skipped: [] });
     close();
   });
 });
