@@ -68,10 +68,12 @@ export function createPostIndex(db: Database) {
     get: db.prepare(`SELECT ${SUMMARY_COLUMNS}, safe_html FROM posts WHERE slug = ? AND draft = 0`),
     source: db.prepare('SELECT source FROM posts WHERE slug = ? AND draft = 0').pluck(),
     hasSlug: db.prepare('SELECT 1 FROM posts WHERE slug = ?').pluck(),
+    // From the index that holds these columns (migration 009), never the rows: SQLite picks the
+    // unique index on file_name for a lookup, and then reads the row, overflow pages and all.
     file: db.prepare(`SELECT file_name AS fileName, slug, content_hash AS contentHash,
                         file_size AS fileSize, file_mtime_ms AS fileMtimeMs, rendering_version AS renderingVersion
-                      FROM posts WHERE file_name = ?`),
-    fileNames: db.prepare('SELECT file_name AS fileName, slug FROM posts'),
+                      FROM posts INDEXED BY posts_file_check WHERE file_name = ?`),
+    fileNames: db.prepare('SELECT file_name AS fileName, slug FROM posts INDEXED BY posts_file_check'),
     upsert: db.prepare(`INSERT INTO posts (slug, file_name, title, date, updated, draft, tags, excerpt,
                           reading_minutes, safe_html, source, content_hash, file_size, file_mtime_ms, rendering_version)
                         VALUES (@slug, @fileName, @title, @date, @updated, @draft, @tags, @excerpt,

@@ -45,4 +45,12 @@ describe('migrate', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
+
+  it("lets start-up check a file against its row from an index alone, never the row's page and source", () => {
+    const db = openDatabase(path.join(tempDir(), 'quire.sqlite'));
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('a.md') as { detail: string }[]).map((step) => step.detail);
+    const check = 'SELECT file_name, slug, content_hash, file_size, file_mtime_ms, rendering_version FROM posts INDEXED BY posts_file_check WHERE file_name = ?';
+    expect(plan(check)).toEqual([expect.stringContaining('USING COVERING INDEX posts_file_check (file_name=?)')]);
+    db.close();
+  });
 });

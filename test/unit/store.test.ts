@@ -202,7 +202,7 @@ describe('PostStore.reindex', () => {
   /**
    * An index built by the release before `migration`, as it rendered `text`; then opened by
    * this one. Built by this release's code, then taken back to that schema: the migrations from
-   * `migration` on are forgotten, the column 007 adds dropped, and the table 008 adds.
+   * `migration` on are forgotten, and what 007-009 add dropped.
    */
   function indexBuiltBefore(migration: string, fileName: string, text: string, oldRendering: string) {
     const root = mkdtempSync(path.join(tmpdir(), 'quire-store-'));
@@ -214,6 +214,7 @@ describe('PostStore.reindex', () => {
     createPostStore({ db: old, postsDir }).reindex();
     old.exec(`UPDATE posts SET ${oldRendering}`);
     old.prepare('DELETE FROM schema_migrations WHERE name >= ?').run(migration);
+    old.exec('DROP INDEX posts_file_check');
     old.exec('ALTER TABLE posts DROP COLUMN rendering_version');
     old.exec('DROP TABLE skipped_files');
     old.close();
