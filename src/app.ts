@@ -16,6 +16,7 @@ import type { Logger } from './http/log.js';
 import { createPageCache } from './http/page-cache.js';
 import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
+import { startingGate, type StartingProgress } from './http/starting.js';
 import { registerViewHelpers, viewLocals } from './http/view-locals.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { postRoutes } from './posts/routes.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   assets: Assets;
   log: Logger;
   throttle?: Throttle;
+  /** How far a first start's build of the index has come; undefined once there is an index to serve. */
+  starting?: () => StartingProgress | undefined;
 }
 
 /**
@@ -42,7 +45,7 @@ export interface AppDeps {
  * path; every other request goes through the Express stack below.
  */
 export function createApp(deps: AppDeps): RequestListener {
-  const { config, store, sessions, csrfKey, authorPassword, assets, log, throttle = createThrottle() } = deps;
+  const { config, store, sessions, csrfKey, authorPassword, assets, log, throttle = createThrottle(), starting = () => undefined } = deps;
   const app = express();
   app.set('views', VIEWS_DIR).set('view engine', 'ejs').set('trust proxy', config.trustProxy);
   app.set('view cache', true).set('x-powered-by', false);
@@ -76,6 +79,9 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(assetRoutes(assets));
   const publicFiles = express.static(PUBLIC_DIR, { index: false, redirect: false, setHeaders: (res) => res.setHeader('Cache-Control', STATIC_CACHE_CONTROL) });
   app.use((req, res, next) => (isPostPage(req.path) ? next() : publicFiles(req, res, next)));
+
+  // A first start building the index answers everything else with its progress.
+  app.use(startingGate(starting));
 
   // Url-encoded bodies, post-sized only for the author (multipart is parsed by the one route that takes it).
   app.use(formBodies());

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openIndexDatabase } from './db/recover.js';
 import { getOrCreateSecret } from './db/settings.js';
 import { createLogger } from './http/log.js';
+import type { StartingProgress } from './http/starting.js';
 import { tightenHeapGrowthForServing } from './launch.js';
 import { PUBLIC_DIR } from './paths.js';
 import { createIndexingPool } from './posts/indexing-pool.js';
@@ -47,29 +48,30 @@ const db = openIndexDatabase(config.databasePath, log);
 // Large new posts are rendered on a thread of their own, so that readers never wait for one.
 const preparingThread = createPreparingThread();
 const store = createPostStore({ db, postsDir: config.postsDir, ...(preparingThread ? { prepare: preparingThread.prepare } : {}) });
-// An index that has posts is served while it is brought in line: after an upgrade that renders
-// every post again (a migration), readers get each page as it was until its new one is
-// written, instead of no answer for as long as a rebuild takes (~2 s for 1,000 posts, ~80 s
-// for 100,000); and a restart serves while the folder is checked (a stat of every file, ~1.8 s
-// at 100,000 posts, in steps that let requests in between). An empty one (a first start, a
-// deleted index) is built before the server listens: a blog of half its posts would answer 404
-// for the rest. Either way the folder is listed, and a crash's temp files deleted, before the
-// first request: the plan does that before its first await.
-const servesWhileReconciling = !store.isEmpty();
-// The app's modules (Express, the views, the routes) are loaded before a reconcile that runs
-// while serving: loaded during it, each of their files waited behind a step, and a restart on
-// 100,000 posts listened after 1.0 s instead of 0.8. They are loaded after one that runs before
-// listening, so that they are not in this thread's heap while the threads build an empty index:
-// on Node 24, whose V8 keeps a heap at its high-water mark, that lowered the peak of a first
-// start on 100,000 posts by ~6 MB (interleaved runs).
-const loadApp = () => Promise.all([import('./app.js'), import('./http/assets.js')]);
-const appLoaded = servesWhileReconciling ? await loadApp() : undefined;
-// Rendering is the cost of a rebuild: spread over the cores while nobody is served. While the
-// server serves, one thread renders, and readers keep a core: a re-render of 100,000 posts
-// under reads peaked at 214-217 MB with two threads (80 s), 192 MB with one (131 s), on Node 20.
-const indexingPool = createIndexingPool(config.databasePath, servesWhileReconciling ? { threads: 1 } : {});
+// The index is brought in line with the files while the server listens. One that has posts is
+// served meanwhile: after an upgrade that renders every post again (a migration), readers get
+// each page as it was until its new one is written, instead of no answer for as long as a
+// rebuild takes (~2 s for 1,000 posts, ~80 s for 100,000); and a restart serves while the
+// folder is checked (a stat of every file, ~1.8 s at 100,000 posts, in steps that let requests
+// in between). An empty one (a first start, a deleted index) answers 503 with its progress
+// until it is built (http/starting.ts): a blog of half its posts would answer 404 for the rest.
+// Either way the folder is listed, and a crash's temp files deleted, before the first request:
+// the plan does that before its first await.
+const firstBuild = store.isEmpty();
+// The app's modules (Express, the views, the routes) are loaded first: loaded during a reconcile,
+// each of their files waited behind a step, and a restart on 100,000 posts listened after 1.0 s
+// instead of 0.8. A first build on 100,000 posts peaked as high with them loaded before it as
+// after it (171 and 176 MB, Node 20; on Node 24 ~6 MB more was measured once).
+const [{ createApp }, { loadAssets }] = await Promise.all([import('./app.js'), import('./http/assets.js')]);
+// Rendering is the cost of a rebuild: spread over the cores for a first build, which serves only
+// its progress. While the server serves posts, one thread renders, and readers keep a core: a
+// re-render of 100,000 posts under reads peaked at 214-217 MB with two threads (80 s), 192 MB
+// with one (131 s), on Node 20.
+const indexingPool = createIndexingPool(config.databasePath, firstBuild ? {} : { threads: 1 });
 const { postsDir } = config;
-const reconciled = store.reindexWith(indexingPool).then(async (report) => {
+let building: StartingProgress | undefined = firstBuild ? { done: 0, total: 0 } : undefined;
+const reconciled = store.reindexWith(indexingPool, firstBuild ? { onProgress: (progress) => (building = progress) } : {}).then(async (report) => {
+  building = undefined;
   await indexingPool?.close();
   log.info({ event: 'reconciled', postsDir, ...report });
   tightenHeapGrowthForServing();
@@ -79,7 +81,6 @@ const reconciled = store.reindexWith(indexingPool).then(async (report) => {
 reconciled.catch((error: unknown) => {
   if (!stopping) throw error;
 });
-if (!servesWhileReconciling) await reconciled;
 
 // 3. The author's password: chosen, or generated and shown once (never written anywhere).
 let authorPassword = config.authorPassword;
@@ -89,7 +90,6 @@ if (!authorPassword) {
 }
 
 // 4. The app, listening.
-const [{ createApp }, { loadAssets }] = appLoaded ?? (await loadApp());
 const app = createApp({
   config,
   store,
@@ -98,6 +98,7 @@ const app = createApp({
   authorPassword,
   assets: loadAssets(PUBLIC_DIR),
   log,
+  starting: () => building,
 });
 const server = createServer(
   {

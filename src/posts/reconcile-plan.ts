@@ -27,6 +27,14 @@ export interface ReconcileOptions {
    * the server to ~360 MB, and seconds, at every start.
    */
   retrySkipped?: boolean;
+  /** Told how many of the folder's files are checked, after each step (and once before the first). */
+  onProgress?: (progress: ReconcileProgress) => void;
+}
+
+/** How far a reconcile has come: files checked (and indexed if they changed), of those listed. */
+export interface ReconcileProgress {
+  done: number;
+  total: number;
 }
 
 // A write takes milliseconds (the form's largest post included); this leaves a stalled disk
@@ -169,6 +177,8 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
     },
     /** The files skipped so far, with their stats: recorded once the plan is done. */
     skippedFiles,
+    /** Files planned in the steps handed out so far, of those listed. */
+    progress: (): ReconcileProgress => ({ done: Math.min(planned, ordered.length), total: ordered.length }),
     /** The next step, once the last one is indexed; undefined when every file is planned. */
     next(): PlanStep | undefined {
       if (planned >= ordered.length) return undefined;

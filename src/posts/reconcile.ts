@@ -45,8 +45,10 @@ export function reconcile(deps: Deps, options?: ReconcileOptions): ReindexReport
 /** The same, with the files handed to `indexer` (worker threads that render and write them). */
 export async function reconcileWith(deps: Deps, indexer: FileIndexer | undefined, options?: ReconcileOptions): Promise<ReindexReport> {
   const plan = startPlan(deps.index, deps.postsDir, options);
+  options?.onProgress?.(plan.progress());
   for (let step = plan.next(); step; step = plan.next()) {
     applyStep(deps, plan, step, await indexStep(deps, indexer, step.files));
+    options?.onProgress?.(plan.progress());
     // A server may be serving meanwhile (and waiting to listen): a step of unchanged files
     // takes this thread ~40 ms at 100,000 posts, and the next waits for its requests.
     await nextTurn();

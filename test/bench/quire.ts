@@ -32,18 +32,21 @@ function quireEnv(postsDir: string, databasePath: string): Record<string, string
   };
 }
 
-export function startQuire(postsDir: string, databasePath: string, logFile: string, posts: number): Promise<Listening> {
+function startQuire(postsDir: string, databasePath: string, logFile: string, posts: number): Promise<Listening> {
   return startListening(SERVER_ENTRY, quireEnv(postsDir, databasePath), logFile, startTimeoutMs(posts), NODE_FLAGS);
 }
 
 const startTimeoutMs = (posts: number) => START_TIMEOUT_MS + posts * START_TIMEOUT_PER_POST_MS;
 
-/** A start of a server whose index has posts: it serves while it brings the index in line with the folder. */
+/**
+ * A start of the server: it listens at once, and brings the index in line with the folder
+ * meanwhile (serving the posts it has, or, building an empty index, its progress).
+ */
 export interface ServingStart {
   server: Listening;
   /** From spawn to the "listening" line. */
   listeningMs: number;
-  /** From spawn to the "reconciled" line: every file checked, and rendered if it changed. */
+  /** From spawn to the "reconciled" line: every file checked, and rendered if it is new or changed. */
   reconciledMs: number;
 }
 

@@ -11,7 +11,7 @@ import { cpuSnapshot, othersShare } from './noise.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { measurePageWeight } from './page-weight.js';
 import { killAll, memoryOf, stop } from './processes.js';
-import { AUTHOR_PASSWORD, checkBuilt, startAfterUpgrade, startAndReconcile, startQuire, timeReindex } from './quire.js';
+import { AUTHOR_PASSWORD, checkBuilt, startAfterUpgrade, startAndReconcile, timeReindex } from './quire.js';
 import { countFiles, noteDeletion, recentDeletion, type RecentDeletion } from './recent-deletions.js';
 import { formatReport, type RowOutcome } from './report.js';
 import { BROWSER_ENCODINGS, createPlan, readBesideCrawlerPlan, readPlans, readWhilePublishingPlan, type Endpoints, type RowPlan } from './rows.js';
@@ -77,10 +77,11 @@ async function bench(options: BenchOptions, workDir: string, started: RunStart):
 
   const databasePath = path.join(workDir, 'data', 'quire.sqlite');
   step('first start (empty index: full build)');
-  const cold = await startQuire(postsDir, databasePath, path.join(workDir, 'quire-first.log'), options.posts);
+  // It listens at once (answering 503 with its progress) and builds the index meanwhile.
+  const cold = await startAndReconcile(postsDir, databasePath, path.join(workDir, 'quire-first.log'), options.posts);
   // Its peak is the rebuild's: nothing else has happened in the process yet.
-  const coldMemory = memoryOf(cold.pid);
-  await stop(cold);
+  const coldMemory = memoryOf(cold.server.pid);
+  await stop(cold.server);
   step('start after an upgrade that renders every post again');
   const upgrade = await startAfterUpgrade(postsDir, databasePath, path.join(workDir, 'quire-upgrade.log'), options.posts);
   step('next start (up-to-date index)');
@@ -125,7 +126,7 @@ async function bench(options: BenchOptions, workDir: string, started: RunStart):
     command: commandLine(),
     rows,
     reindex,
-    coldStartMs: cold.startupMs,
+    coldStart: { listeningMs: cold.listeningMs, reconciledMs: cold.reconciledMs },
     coldPeakBytes: coldMemory?.peakBytes,
     warmStart: { listeningMs: warm.listeningMs, reconciledMs: warm.reconciledMs },
     upgrade,

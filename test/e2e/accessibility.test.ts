@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { AxeResults } from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTHOR_PASSWORD } from '../helpers/app.js';
+import { AUTHOR_PASSWORD, addUnpublishableFile } from '../helpers/app.js';
 import { browserAvailable, clickAndLoad, launchBrowser, openPage, problemsOf, signIn, startServer } from './browser.js';
 
 // Injected through the DevTools protocol, which the page's CSP (no inline scripts) does not govern.
@@ -41,9 +41,9 @@ async function tryPassword(page: Page, password: string) {
 const PAGE_KINDS: PageKind[] = [
   { name: 'the index, for a visitor', status: 200, shows: 'Typed arrays in practice', reach: (page) => visit(page, '/') },
   {
-    name: 'the index with the new-post form, for the author',
+    name: 'the index with the new-post form and a file that could not be published, for the author',
     status: 200,
-    shows: 'New post',
+    shows: 'A file in the posts folder could not be published',
     reach: async (page) => {
       await signIn(page, AUTHOR_PASSWORD);
       return visit(page, '/');
@@ -140,8 +140,10 @@ describe.skipIf(!browserAvailable())('accessibility of every page kind (axe-core
   });
 
   it.each(PAGE_KINDS)('$name has no violations in light or dark mode', async ({ status, shows, reach }) => {
-    const { baseURL } = await startServer({ posts: FIXTURE_POSTS });
-    const { page, context, watcher } = await openPage(browser, baseURL, { width: 1280 });
+    const site = await startServer({ posts: FIXTURE_POSTS });
+    // Listed on the author's index (readers see nothing of it).
+    addUnpublishableFile(site);
+    const { page, context, watcher } = await openPage(browser, site.baseURL, { width: 1280 });
     expect(await reach(page, context)).toBe(status);
     await expect(page.locator('main').textContent()).resolves.toContain(shows);
 

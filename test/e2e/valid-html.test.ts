@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { AUTHOR_PASSWORD, aDraft, csrfTokenIn, makeTestApp, signedInAgent } from '../helpers/app.js';
+import { AUTHOR_PASSWORD, aDraft, addUnpublishableFile, csrfTokenIn, makeTestApp, signedInAgent } from '../helpers/app.js';
 import { requireTool } from './browser.js';
 
 // The package's main export is the path of the jar it ships.
@@ -44,7 +44,9 @@ async function everyPageKind(): Promise<Record<string, string>> {
   const pages: Record<string, string> = {};
   const keep = (name: string, res: request.Response) => (pages[name] = res.text);
 
-  const { app } = makeTestApp({ posts: ['typed-arrays.md', 'hand-written.md', 'hostile.md'] });
+  const site = makeTestApp({ posts: ['typed-arrays.md', 'hand-written.md', 'hostile.md'] });
+  const { app } = site;
+  addUnpublishableFile(site);
   keep('index-visitor', await request(app).get('/').expect(200));
   keep('post-with-code', await request(app).get('/posts/typed-arrays').expect(200));
   keep('post-with-table', await request(app).get('/posts/hand-written').expect(200));
@@ -72,6 +74,9 @@ async function everyPageKind(): Promise<Record<string, string>> {
   const loginToken = csrfTokenIn((await throttled.get('/login').expect(200)).text);
   for (let i = 0; i < 10; i++) await throttled.post('/login').type('form').send({ password: `wrong ${i}`, _csrf: loginToken }).expect(401);
   keep('error-429', await throttled.post('/login').type('form').send({ password: 'wrong', _csrf: loginToken }).expect(429));
+
+  const starting = makeTestApp({ starting: () => ({ done: 2000, total: 100_000 }) });
+  keep('starting-503', await request(starting.app).get('/').expect(503));
   return pages;
 }
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/db/open.js';
 import { getOrCreateSecret } from '../../src/db/settings.js';
 import { loadAssets } from '../../src/http/assets.js';
 import { createMemoryLogger } from '../../src/http/log.js';
+import type { StartingProgress } from '../../src/http/starting.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
 import type { PostFiles } from '../../src/posts/files.js';
 import type { PostPreparer } from '../../src/posts/prepare.js';
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   prepare?: PostPreparer;
   /** The sessions' clock (unix ms), to move time past a session's expiry. */
   clock?: () => number;
+  /** A first start's progress, while it builds the index. */
+  starting?: () => StartingProgress | undefined;
 }
 
 /**
@@ -73,11 +76,21 @@ export function makeTestApp(options: TestAppOptions = {}) {
       assets: loadAssets(PUBLIC_DIR),
       log,
       throttle: createThrottle(),
+      ...(options.starting ? { starting: options.starting } : {}),
     });
     return { app, db, store, log };
   };
 
   return { ...open(), config, dirs: { root, postsDir, databasePath }, reopen: open };
+}
+
+/**
+ * Drops into the posts folder a file that cannot be published (its front matter is not YAML)
+ * and reindexes, so that the author's index lists it. Not a fixture: every fixture parses.
+ */
+export function addUnpublishableFile({ store, dirs }: Pick<ReturnType<typeof makeTestApp>, 'store' | 'dirs'>): void {
+  writeFileSync(path.join(dirs.postsDir, 'broken-front-matter.md'), '---\ntitle: [an unclosed list\n---\nNever published.\n');
+  store.reindex();
 }
 
 /** The value of the first `_csrf` hidden field in a page. */

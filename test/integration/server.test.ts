@@ -129,6 +129,43 @@ describe('the server process', () => {
     expect(await upgraded.exited).toBe(0);
   });
 
+  it('answers 503 with its progress while a first start builds the index, then serves every post', async () => {
+    const site = tempSite();
+    // A first start on an empty folder makes the index; then posts are dropped into the folder.
+    const empty = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD });
+    empty.child.kill('SIGTERM');
+    expect(await empty.exited).toBe(0);
+    for (let n = 0; n < 100; n++) writeFileSync(path.join(site.postsDir, `post-${n}.md`), `---\ntitle: Post ${n}\n---\nIndexed by a **first** start.\n`);
+    // The index's write lock is held, so that the build cannot end while the test looks.
+    const index = new Database(site.env.DATABASE_PATH);
+    onTestFinished(() => {
+      index.close();
+    });
+    index.exec('BEGIN IMMEDIATE');
+
+    const building = await start({ ...site.env, AUTHOR_PASSWORD: PASSWORD }, { untilReconciled: false });
+    const page = await fetch(`${building.url}/posts/post-42`);
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('5');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('<h1>Starting up</h1>');
+    expect(html).toContain('0 of 100 files so far');
+    expect(html).toContain('<meta http-equiv="refresh" content="5">');
+    const stylesheet = /<link rel="stylesheet" href="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect((await fetch(`${building.url}${stylesheet}`)).status).toBe(200);
+    const health = await fetch(`${building.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ status: 'starting', done: 0, total: 100 });
+
+    index.exec('ROLLBACK');
+    await poll(() => building.output().includes('"event":"reconciled"'));
+    expect((await fetch(`${building.url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${building.url}/posts/post-42`)).text()).toContain('Indexed by a <strong>first</strong> start.');
+    building.child.kill('SIGTERM');
+    expect(await building.exited).toBe(0);
+  });
+
   it('stops cleanly on SIGTERM while a thread waits for the write lock to re-render, and goes on from there at the next start', async () => {
     const site = await upgradedSite();
     const stopped = await start(site.env, { untilReconciled: false });
