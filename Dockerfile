@@ -52,9 +52,9 @@ VOLUME /data
 USER node
 EXPOSE 3000
 # The slim image has no curl: ask the health endpoint with Node's own fetch. A first start on a
-# folder of posts builds the index before it listens (~75 s for 100,000 posts): failed checks
-# meanwhile do not count, so an orchestrator does not restart it midway; the first check that
-# passes makes it healthy, however soon.
+# folder of posts answers 503 "starting" while it builds the index (~75 s for 100,000 posts, more
+# on a slow machine): failed checks meanwhile do not count, so an orchestrator does not restart
+# it midway; the first check that passes makes it healthy, however soon.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node itself is PID 1 and handles SIGTERM (server.ts), so `docker stop` is quick without --init.
