@@ -60,8 +60,10 @@ const store = createPostStore({ db, postsDir: config.postsDir, ...(preparingThre
 const firstBuild = store.isEmpty();
 // The app's modules (Express, the views, the routes) are loaded first: loaded during a reconcile,
 // each of their files waited behind a step, and a restart on 100,000 posts listened after 1.0 s
-// instead of 0.8. A first build on 100,000 posts peaked as high with them loaded before it as
-// after it (171 and 176 MB, Node 20; on Node 24 ~6 MB more was measured once).
+// instead of 0.8. A first build needs them too now (it serves its progress): on 1,000 posts it
+// peaks ~10 MB higher than when they were loaded after it (145-147 MB against 135-137, Node 20,
+// alternating), on 100,000 posts as high (171 against 176 MB, one run each), under the 200 MB
+// budget either way.
 const [{ createApp }, { loadAssets }] = await Promise.all([import('./app.js'), import('./http/assets.js')]);
 // Rendering is the cost of a rebuild: spread over the cores for a first build, which serves only
 // its progress. While the server serves posts, one thread renders, and readers keep a core: a
