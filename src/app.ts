@@ -8,7 +8,8 @@ import { authRoutes } from './auth/routes.js';
 import type { SessionStore } from './auth/sessions.js';
 import { createThrottle, type Throttle } from './auth/throttle.js';
 import type { Config } from './config.js';
-import { assetRoutes, STATIC_CACHE_CONTROL, type Assets } from './http/assets.js';
+import { assetRoutes } from './http/asset-routes.js';
+import { STATIC_CACHE_CONTROL, type Assets } from './http/assets.js';
 import { notFound, renderError } from './http/errors.js';
 import { formBodies } from './http/form-bodies.js';
 import { createFastPath } from './http/fast-path.js';
@@ -16,7 +17,6 @@ import type { Logger } from './http/log.js';
 import { createPageCache } from './http/page-cache.js';
 import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
-import { startingGate, type StartingProgress } from './http/starting.js';
 import { registerViewHelpers, viewLocals } from './http/view-locals.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { postRoutes } from './posts/routes.js';
@@ -35,8 +35,6 @@ export interface AppDeps {
   assets: Assets;
   log: Logger;
   throttle?: Throttle;
-  /** How far a first start's build of the index has come; undefined once there is an index to serve. */
-  starting?: () => StartingProgress | undefined;
 }
 
 /**
@@ -45,7 +43,7 @@ export interface AppDeps {
  * path; every other request goes through the Express stack below.
  */
 export function createApp(deps: AppDeps): RequestListener {
-  const { config, store, sessions, csrfKey, authorPassword, assets, log, throttle = createThrottle(), starting = () => undefined } = deps;
+  const { config, store, sessions, csrfKey, authorPassword, assets, log, throttle = createThrottle() } = deps;
   const app = express();
   app.set('views', VIEWS_DIR).set('view engine', 'ejs').set('trust proxy', config.trustProxy);
   app.set('view cache', true).set('x-powered-by', false);
@@ -79,9 +77,6 @@ export function createApp(deps: AppDeps): RequestListener {
   app.use(assetRoutes(assets));
   const publicFiles = express.static(PUBLIC_DIR, { index: false, redirect: false, setHeaders: (res) => res.setHeader('Cache-Control', STATIC_CACHE_CONTROL) });
   app.use((req, res, next) => (isPostPage(req.path) ? next() : publicFiles(req, res, next)));
-
-  // A first start building the index answers everything else with its progress.
-  app.use(startingGate(starting));
 
   // Url-encoded bodies, post-sized only for the author (multipart is parsed by the one route that takes it).
   app.use(formBodies());

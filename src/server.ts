@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AppDeps } from './app.js';
 import { createSessionStore } from './auth/sessions.js';
 import { generatePassword } from './auth/password.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openIndexDatabase } from './db/recover.js';
 import { getOrCreateSecret } from './db/settings.js';
 import { createLogger } from './http/log.js';
-import type { StartingProgress } from './http/starting.js';
+import { loadAssets } from './http/assets.js';
+import { startingListener, type StartingProgress } from './http/starting.js';
 import { tightenHeapGrowthForServing } from './launch.js';
 import { PUBLIC_DIR } from './paths.js';
 import { createIndexingPool } from './posts/indexing-pool.js';
@@ -58,23 +60,25 @@ const store = createPostStore({ db, postsDir: config.postsDir, ...(preparingThre
 // Either way the folder is listed, and a crash's temp files deleted, before the first request:
 // the plan does that before its first await.
 const firstBuild = store.isEmpty();
-// The app's modules (Express, the views, the routes) are loaded first: loaded during a reconcile,
-// each of their files waited behind a step, and a restart on 100,000 posts listened after 1.0 s
-// instead of 0.8. A first build needs them too now (it serves its progress): on 1,000 posts it
-// peaks ~10 MB higher than when they were loaded after it (145-147 MB against 135-137, Node 20,
-// alternating), on 100,000 posts as high (171 against 176 MB, one run each), under the 200 MB
-// budget either way.
-const [{ createApp }, { loadAssets }] = await Promise.all([import('./app.js'), import('./http/assets.js')]);
+// The app's modules (Express, the views, the routes) are loaded before a reconcile that serves
+// posts: loaded during it, each of their files waited behind a step, and a restart on 100,000
+// posts listened after 1.0 s instead of 0.8. A first build loads them once it is done, and
+// answers with http/starting.ts until then: loaded before it, they raised its peak on 100,000
+// posts from 184 to 195 MB on Node 24, and on 1,000 posts from 135-137 to 145-147 MB on Node 20.
+const loadApp = () => import('./app.js');
+const appModule = firstBuild ? undefined : await loadApp();
+const assets = loadAssets(PUBLIC_DIR);
 // Rendering is the cost of a rebuild: spread over the cores for a first build, which serves only
 // its progress. While the server serves posts, one thread renders, and readers keep a core: a
 // re-render of 100,000 posts under reads peaked at 214-217 MB with two threads (80 s), 192 MB
 // with one (131 s), on Node 20.
 const indexingPool = createIndexingPool(config.databasePath, firstBuild ? {} : { threads: 1 });
 const { postsDir } = config;
-let building: StartingProgress | undefined = firstBuild ? { done: 0, total: 0 } : undefined;
+let building: StartingProgress = { done: 0, total: 0 };
 const reconciled = store.reindexWith(indexingPool, firstBuild ? { onProgress: (progress) => (building = progress) } : {}).then(async (report) => {
-  building = undefined;
   await indexingPool?.close();
+  // The site, from now on (before the line that says the index is ready).
+  if (firstBuild) server.removeAllListeners('request').on('request', (await loadApp()).createApp(appDeps));
   log.info({ event: 'reconciled', postsDir, ...report });
   tightenHeapGrowthForServing();
 });
@@ -91,17 +95,17 @@ if (!authorPassword) {
   process.stdout.write(`\n  No AUTHOR_PASSWORD set. Sign in at /login with this password (shown once):\n\n    ${authorPassword}\n\n`);
 }
 
-// 4. The app, listening.
-const app = createApp({
+// 4. The app, listening; a first build's progress until the index is built.
+const appDeps: AppDeps = {
   config,
   store,
   sessions: createSessionStore(db),
   csrfKey: getOrCreateSecret(db, 'csrf_key'),
   authorPassword,
-  assets: loadAssets(PUBLIC_DIR),
+  assets,
   log,
-  starting: () => building,
-});
+};
+const site = { title: config.siteTitle, url: config.siteUrl };
 const server = createServer(
   {
     headersTimeout: HEADERS_TIMEOUT_MS,
@@ -109,7 +113,7 @@ const server = createServer(
     connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
   },
-  app,
+  appModule ? appModule.createApp(appDeps) : startingListener({ progress: () => building, site, assets, https: config.secureCookies }),
 ).listen(config.port, config.host, () => {
   const { address, port } = server.address() as AddressInfo;
   log.info({ event: 'listening', url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, site: config.siteUrl });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Router } from 'express';
 
 /** Files served under a URL that names their content, so browsers may keep them for good. */
 export interface Assets {
@@ -29,17 +28,4 @@ export function loadAssets(publicDir: string): Assets {
   // One entry per key of FINGERPRINTED, which are the keys of `urls`.
   const urls = Object.fromEntries(files.map(({ key, url }) => [key, url])) as Assets['urls'];
   return { urls, files };
-}
-
-/** Serves each asset through the full stack once; the page cache keeps it from then on. */
-export function assetRoutes(assets: Assets): Router {
-  const router = Router();
-  for (const { url, type, body } of assets.files) {
-    router.get(url, (_req, res) => {
-      res.locals.canonicalPath = url;
-      res.locals.cacheControl = IMMUTABLE_CACHE_CONTROL;
-      res.type(type).send(body);
-    });
-  }
-  return router;
 }

@@ -6,6 +6,9 @@ import path from 'node:path';
 import request from 'supertest';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { AUTHOR_PASSWORD, aDraft, addUnpublishableFile, csrfTokenIn, makeTestApp, signedInAgent } from '../helpers/app.js';
+import { loadAssets } from '../../src/http/assets.js';
+import { startingListener } from '../../src/http/starting.js';
+import { PUBLIC_DIR } from '../../src/paths.js';
 import { requireTool } from './browser.js';
 
 // The package's main export is the path of the jar it ships.
@@ -75,8 +78,8 @@ async function everyPageKind(): Promise<Record<string, string>> {
   for (let i = 0; i < 10; i++) await throttled.post('/login').type('form').send({ password: `wrong ${i}`, _csrf: loginToken }).expect(401);
   keep('error-429', await throttled.post('/login').type('form').send({ password: 'wrong', _csrf: loginToken }).expect(429));
 
-  const starting = makeTestApp({ starting: () => ({ done: 2000, total: 100_000 }) });
-  keep('starting-503', await request(starting.app).get('/').expect(503));
+  const starting = startingListener({ progress: () => ({ done: 2000, total: 100_000 }), site: { title: 'Test Blog', url: 'http://localhost:3000' }, assets: loadAssets(PUBLIC_DIR), https: false });
+  keep('starting-503', await request(starting).get('/').expect(503));
   return pages;
 }
 

@@ -12,7 +12,6 @@ import { openDatabase } from '../../src/db/open.js';
 import { getOrCreateSecret } from '../../src/db/settings.js';
 import { loadAssets } from '../../src/http/assets.js';
 import { createMemoryLogger } from '../../src/http/log.js';
-import type { StartingProgress } from '../../src/http/starting.js';
 import { PUBLIC_DIR } from '../../src/paths.js';
 import type { PostFiles } from '../../src/posts/files.js';
 import type { PostPreparer } from '../../src/posts/prepare.js';
@@ -30,8 +29,6 @@ export interface TestAppOptions {
   prepare?: PostPreparer;
   /** The sessions' clock (unix ms), to move time past a session's expiry. */
   clock?: () => number;
-  /** A first start's progress, while it builds the index. */
-  starting?: () => StartingProgress | undefined;
 }
 
 /**
@@ -76,7 +73,6 @@ export function makeTestApp(options: TestAppOptions = {}) {
       assets: loadAssets(PUBLIC_DIR),
       log,
       throttle: createThrottle(),
-      ...(options.starting ? { starting: options.starting } : {}),
     });
     return { app, db, store, log };
   };
