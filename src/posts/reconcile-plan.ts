@@ -93,12 +93,9 @@ export type Plan = ReturnType<typeof startPlan>;
 /** Lists the folder, then decides what must change a step of files at a time; renders nothing. */
 export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFlight = false, retrySkipped = false }: ReconcileOptions = {}) {
   const report: ReindexReport = { added: 0, updated: 0, removed: 0, unchanged: 0, skipped: [] };
-  // The report's skipped files with their stats, to record once the plan is done.
+  // The files skipped, with their stats: recorded, and reported, once the plan is done.
   const skippedFiles: SkippedFile[] = [];
-  const skip = (skipped: SkippedFile) => {
-    report.skipped.push({ file: skipped.file, reason: skipped.reason });
-    skippedFiles.push(skipped);
-  };
+  const skip = (skipped: SkippedFile) => void skippedFiles.push(skipped);
   const skippedBefore = new Map(
     (retrySkipped ? [] : index.skippedFiles()).filter((skipped) => skipped.renderingVersion === RENDERING_VERSION).map((skipped) => [skipped.file, skipped]),
   );
@@ -175,7 +172,7 @@ export function startPlan(index: PostIndex, postsDir: string, { writesMayBeInFli
       report.updated += indexed.updated;
       indexed.skipped.forEach(skip);
     },
-    /** The files skipped so far, with their stats: recorded once the plan is done. */
+    /** The files skipped so far, with their stats: recorded and reported once the plan is done. */
     skippedFiles,
     /** Files planned in the steps handed out so far, of those listed. */
     progress: (): ReconcileProgress => ({ done: Math.min(planned, ordered.length), total: ordered.length }),

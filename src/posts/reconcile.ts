@@ -140,6 +140,7 @@ export function addIndexed(total: IndexedFiles, more: IndexedFiles): void {
 /** The removals and the skipped files, in one transaction, once every file is indexed. */
 function finishPlan({ db, index }: Deps, plan: Plan): ReindexReport {
   const { report } = plan;
+  report.skipped = plan.skippedFiles.map(({ file, reason }) => ({ file, reason }));
   const skippedChanged = !sameSkips(index.skippedFiles(), plan.skippedFiles);
   // Nothing to change takes no write lock: `npm run reindex` may hold it.
   if (plan.removals.length === 0 && !skippedChanged) return report;
