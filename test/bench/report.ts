@@ -6,7 +6,9 @@ import type { ServingStart, UpgradeStart } from './quire.js';
 import { recentDeletionLines, type RecentDeletion } from './recent-deletions.js';
 import type { RowPlan } from './rows.js';
 import {
+  ISSUE_BASELINE_READS_PER_SECOND,
   MAX_PAGE_WEIGHT_BYTES,
+  MAX_READ_P99_MS,
   MAX_RSS_BYTES,
   MAX_WARM_STARTUP_MS,
   MIN_REINDEX_POSTS_PER_SECOND,
@@ -124,6 +126,23 @@ function peakLine(label: string, peakBytes: number | undefined, rssTarget: strin
   return peakBytes === undefined ? [label, 'n/a (no /proc)', rssTarget, false] : [label, mb(peakBytes), rssTarget, peakBytes < MAX_RSS_BYTES];
 }
 
+/**
+ * This machine's speed, by the read baseline against the issue's machine: on a slower one the
+ * baseline's own p99 comes near the absolute bound, and a missed p99 says as much about the
+ * machine as about Quire (the verdicts stay as the issue states them).
+ */
+function machineSpeedLine(rows: RowOutcome[]): string[] {
+  const baselines = rows.flatMap(({ plan, baseline }) => (plan.target.maxP99Ms !== undefined && baseline ? [baseline] : []));
+  if (baselines.length === 0) return [];
+  const rates = baselines.map(({ requestsPerSecond }) => requestsPerSecond);
+  const worstP99 = Math.max(...baselines.map(({ p99Ms }) => p99Ms));
+  const { low, high } = ISSUE_BASELINE_READS_PER_SECOND;
+  return [
+    `machine speed: the read baseline served ${perSecond(Math.min(...rates))}–${perSecond(Math.max(...rates))} answers a second (the issue's machine: ${perSecond(low)}–${perSecond(high)}),`,
+    `with its own p99 up to ${ms(worstP99)} ms against the ${MAX_READ_P99_MS} ms bound`,
+  ];
+}
+
 function noiseLine(share: number | undefined): string {
   if (share === undefined) return 'other processes during the loads: unknown (no /proc)';
   const percent = `${(share * 100).toFixed(0)}%`;
@@ -161,6 +180,7 @@ export function formatReport(report: Report): string {
     'CPU µs/req: user + system CPU time of the server process per answer (/proc), Quire / baseline. The load generator',
     'runs in this process on the same cores, so at tens of thousands of req/s it, not the server, sets the pace.',
     noiseLine(report.othersCpuShare),
+    ...machineSpeedLine(report.rows),
     ...recentDeletionLines(report.recentDeletion),
     '',
     measures,
