@@ -33,7 +33,7 @@ export const MAX_HELD_LOG_CHARS = 64 * 1024;
  * popular post's readers got 22,400-23,300 answers a second at 41-44 µs of CPU each; with the
  * lines of a turn in one write, 25,500-26,700 at 36-38 µs. A line is at most a turn late.
  */
-export function createLineBatcher(out: (chunk: string) => void, nextTurn: (flush: () => void) => void = setImmediate): LineSink {
+export function createLineBatcher(out: (chunk: string) => void): LineSink {
   let held: string[] = [];
   let heldChars = 0;
   let flushScheduled = false;
@@ -51,7 +51,7 @@ export function createLineBatcher(out: (chunk: string) => void, nextTurn: (flush
       if (heldChars >= MAX_HELD_LOG_CHARS) return flush();
       if (flushScheduled) return;
       flushScheduled = true;
-      nextTurn(() => {
+      setImmediate(() => {
         flushScheduled = false;
         flush();
       });
