@@ -48,7 +48,9 @@ export function startingListener({ progress, site, assets, https }: StartingDeps
       res.statusCode = 503;
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.setHeader('Cache-Control', 'no-store');
-      if (new URL(req.url ?? '/', 'http://quire').pathname === '/healthz') {
+      // The path as sent, without parsing the URL: a malformed one (`GET http://[`) made
+      // `new URL` throw, and the exception ended the process.
+      if ((req.url ?? '').split('?', 1)[0] === '/healthz') {
         send(res, 'application/json; charset=utf-8', JSON.stringify({ status: 'starting', ...starting }));
         return;
       }
